@@ -1,0 +1,219 @@
+"""Site specs: config/sites.toml (or a user's file of the same format) read and validated.
+
+A spec is data: feeds, sitemaps, section pages, the regex an article URL must match, the
+regexes never fetched, the polling interval. Validation names the site and the field at
+fault and never lets a half-configured crawl start.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+CONFIG_DIR = Path(__file__).resolve().parent
+DEFAULT_SITES = CONFIG_DIR / "sites.toml"
+
+__all__ = ["SiteSpec", "ConfigError", "load_sites", "parse_duration", "CONFIG_DIR", "DEFAULT_SITES"]
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be used; the message names the file, site and field."""
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(value: str | int | float) -> float:
+    """'15m' -> 900.0 seconds; a bare number is seconds."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a duration: {value!r}")
+    if isinstance(value, int | float):
+        if value <= 0:
+            raise ValueError(f"duration must be positive: {value!r}")
+        return float(value)
+    m = _DURATION.match(str(value))
+    if not m:
+        raise ValueError(f"not a duration (use s, m, h or d, e.g. '15m'): {value!r}")
+    seconds = float(m.group(1)) * _UNITS[m.group(2)]
+    if seconds <= 0:
+        raise ValueError(f"duration must be positive: {value!r}")
+    return seconds
+
+
+@dataclass(frozen=True)
+class SiteSpec:
+    key: str
+    name: str
+    domains: tuple[str, ...]
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    article_pattern: str = r"."
+    exclude: tuple[str, ...] = ()
+    every: float = 900.0  # seconds
+    min_every: float = 300.0
+    max_every: float = 6 * 3600.0
+    enabled: bool = True
+    obey_robots: bool = True
+    timeout: float = 600.0  # a crawl of this site is killed after this many seconds
+    max_articles: int = 500  # article pages fetched per pass at most
+    strip_params: tuple[str, ...] = ()  # query parameters dropped from article URLs
+    quirk: str | None = None  # name of a registered extraction quirk (pipeline/quirks.py)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def article_re(self) -> re.Pattern[str]:
+        return re.compile(self.article_pattern)
+
+    @property
+    def exclude_res(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(x) for x in self.exclude)
+
+    def allows_host(self, host: str | None) -> bool:
+        host = (host or "").lower().split(":")[0]
+        return any(host == d or host.endswith("." + d) for d in self.domains)
+
+    def is_article_url(self, url: str) -> bool:
+        """On one of the site's hosts, matches article_pattern, matches no exclude."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not self.allows_host(parts.hostname):
+            return False
+        if any(r.search(url) for r in self.exclude_res):
+            return False
+        return bool(self.article_re.search(url))
+
+    def is_excluded(self, url: str) -> bool:
+        return any(r.search(url) for r in self.exclude_res)
+
+
+_LIST_FIELDS = ("domains", "feeds", "sitemaps", "sections", "exclude", "strip_params")
+_DURATION_FIELDS = ("every", "min_every", "max_every", "timeout")
+_KNOWN = set(_LIST_FIELDS) | set(_DURATION_FIELDS) | {
+    "name", "article_pattern", "enabled", "obey_robots", "max_articles", "quirk", "notes",
+}
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_HEADER = re.compile(r"^\s*\[\s*sites\.([^\]\s]+)\s*\]\s*(?:#.*)?$", re.M)
+
+
+def _fail(origin: str, key: str | None, fld: str | None, msg: str) -> ConfigError:
+    where = origin
+    if key:
+        where += f": site '{key}'"
+    if fld:
+        where += f", field '{fld}'"
+    return ConfigError(f"{where}: {msg}")
+
+
+def _url_list(origin: str, key: str, fld: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise _fail(origin, key, fld, "must be a list of strings")
+    if fld in ("feeds", "sitemaps", "sections"):
+        for u in value:
+            p = urlsplit(u)
+            if p.scheme not in ("http", "https") or not p.netloc:
+                raise _fail(origin, key, fld, f"not an http(s) URL: {u!r}")
+    return tuple(value)
+
+
+def _spec(origin: str, key: str, block: Any) -> SiteSpec:
+    if not _KEY.match(key):
+        raise _fail(origin, key, None, "site keys are lower-case letters, digits, '-' and '_'")
+    if not isinstance(block, dict):
+        raise _fail(origin, key, None, "must be a table ([sites.KEY])")
+    unknown = sorted(set(block) - _KNOWN)
+    if unknown:
+        raise _fail(origin, key, unknown[0], f"unknown key (known: {', '.join(sorted(_KNOWN))})")
+    kw: dict[str, Any] = {"key": key}
+    name = block.get("name", key)
+    if not isinstance(name, str) or not name.strip():
+        raise _fail(origin, key, "name", "must be a non-empty string")
+    kw["name"] = name
+    for fld in _LIST_FIELDS:
+        if fld in block:
+            kw[fld] = _url_list(origin, key, fld, block[fld])
+    domains = [d.lower().strip() for d in kw.get("domains", ())]
+    if not domains or not all(domains):
+        raise _fail(origin, key, "domains", "at least one host name is required")
+    kw["domains"] = tuple(domains)
+    if not (kw.get("feeds") or kw.get("sitemaps") or kw.get("sections")):
+        raise _fail(origin, key, None, "no source: give at least one of feeds, sitemaps, sections")
+    for fld in ("feeds", "sitemaps", "sections"):
+        for u in kw.get(fld, ()):
+            host = urlsplit(u).hostname or ""
+            if not any(host == d or host.endswith("." + d) for d in domains):
+                raise _fail(origin, key, fld, f"{u!r} is not on the site's domains {domains}")
+    for fld in ("article_pattern",):
+        if fld in block:
+            if not isinstance(block[fld], str):
+                raise _fail(origin, key, fld, "must be a string (a regular expression)")
+            kw[fld] = block[fld]
+    for pat_fld, pats in (("article_pattern", [kw.get("article_pattern", ".")]),
+                          ("exclude", list(kw.get("exclude", ())))):
+        for p in pats:
+            try:
+                re.compile(p)
+            except re.error as e:
+                raise _fail(origin, key, pat_fld, f"bad regular expression {p!r}: {e}") from None
+    for fld in _DURATION_FIELDS:
+        if fld in block:
+            try:
+                kw[fld] = parse_duration(block[fld])
+            except ValueError as e:
+                raise _fail(origin, key, fld, str(e)) from None
+    for fld in ("enabled", "obey_robots"):
+        if fld in block:
+            if not isinstance(block[fld], bool):
+                raise _fail(origin, key, fld, "must be true or false")
+            kw[fld] = block[fld]
+    if "max_articles" in block:
+        v = block["max_articles"]
+        if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+            raise _fail(origin, key, "max_articles", "must be a positive integer")
+        kw["max_articles"] = v
+    if "quirk" in block:
+        if not isinstance(block["quirk"], str):
+            raise _fail(origin, key, "quirk", "must be a string")
+        kw["quirk"] = block["quirk"]
+    spec = SiteSpec(**kw)
+    if spec.min_every > spec.max_every:
+        raise _fail(origin, key, "min_every", "is larger than max_every")
+    return spec
+
+
+def parse_sites(text: str, origin: str = "<sites>") -> dict[str, SiteSpec]:
+    seen: set[str] = set()
+    for m in _HEADER.finditer(text):
+        k = m.group(1).strip("\"'")
+        if k in seen:
+            raise _fail(origin, k, None, "duplicate site key (defined twice)")
+        seen.add(k)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{origin}: not valid TOML: {e}") from None
+    unknown_top = sorted(set(data) - {"sites"})
+    if unknown_top:
+        raise ConfigError(f"{origin}: unknown top-level key '{unknown_top[0]}' (expected [sites.KEY] tables)")
+    sites = data.get("sites")
+    if not isinstance(sites, dict) or not sites:
+        raise ConfigError(f"{origin}: no sites defined (expected [sites.KEY] tables)")
+    return {key: _spec(origin, key, block) for key, block in sites.items()}
+
+
+def load_sites(path: str | Path | None = None) -> dict[str, SiteSpec]:
+    """Read and validate a sites file (the bundled config/sites.toml when path is None)."""
+    p = Path(path) if path else DEFAULT_SITES
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(f"{p}: cannot read: {e.strerror or e}") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{p}: not UTF-8 text: {e}") from None
+    return parse_sites(text, str(p))

@@ -1,0 +1,42 @@
+"""Storage: one SQLite file, sqlite-utils, versioned migrations (db/schema.py)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+DEFAULT_DB = "presswatch.db"
+
+__all__ = ["open_db", "default_db_path", "utcnow", "DEFAULT_DB"]
+
+
+def default_db_path() -> str:
+    """$PRESSWATCH_DB, else presswatch.db in the working directory."""
+    return os.environ.get("PRESSWATCH_DB") or DEFAULT_DB
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def open_db(path: str | Path | None = None, *, migrate: bool = True) -> sqlite_utils.Database:
+    """Open (creating) the database in WAL mode with a busy timeout, migrated to the latest schema."""
+    p = Path(path or default_db_path())
+    if p.parent and not p.parent.exists():
+        p.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(p), timeout=30, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    conn.execute("PRAGMA foreign_keys = ON")
+    db = sqlite_utils.Database(conn)
+    if db.journal_mode != "wal":
+        db.enable_wal()
+    conn.execute("PRAGMA synchronous = NORMAL")
+    if migrate:
+        from db.schema import migrate as _migrate
+
+        _migrate(db)
+    return db

@@ -1,0 +1,187 @@
+"""Writes and reads the crawler needs. The database decides what is new:
+``INSERT … ON CONFLICT DO NOTHING RETURNING`` on the unique canonical URL, one transaction per article."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections.abc import Iterable
+from typing import Any
+
+import sqlite_utils
+
+from db import utcnow
+from db.schema import FTS_TABLE
+from pipeline.article import Article
+from pipeline.normalize import d_words, fold
+
+# URL statuses that mean "decided: do not download again"
+FINAL_STATUSES = ("article", "not_article")
+
+
+def content_hash(text: str) -> str:
+    """Hash of the accent-folded, space-collapsed text: equal for exact copies."""
+    return hashlib.sha1(" ".join(fold(text).split()).encode()).hexdigest()
+
+
+def compress(html: bytes | str) -> bytes:
+    return zlib.compress(html.encode("utf-8") if isinstance(html, str) else html, 6)
+
+
+def decompress(blob: bytes) -> bytes:
+    return zlib.decompress(blob)
+
+
+def sync_sites(db: sqlite_utils.Database, specs: Iterable[Any]) -> None:
+    now = utcnow()
+    with db.atomic():
+        for s in specs:
+            db.execute(
+                "INSERT INTO sites (key, name, domains, every_seconds, enabled, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET name = excluded.name, "
+                "domains = excluded.domains, every_seconds = excluded.every_seconds, "
+                "enabled = excluded.enabled, updated_at = excluded.updated_at",
+                [s.key, s.name, json.dumps(list(s.domains)), s.every, int(s.enabled), now],
+            )
+
+
+def known_urls(db: sqlite_utils.Database, urls: Iterable[str]) -> set[str]:
+    """Which of these URLs need no download: stored articles, their variants, decided rejects."""
+    urls = list(dict.fromkeys(urls))
+    found: set[str] = set()
+    for i in range(0, len(urls), 500):
+        chunk = urls[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update(r[0] for r in db.execute(f"SELECT url FROM articles WHERE url IN ({marks})", chunk))
+        found.update(
+            r[0]
+            for r in db.execute(
+                f"SELECT url FROM urls WHERE url IN ({marks}) AND status IN ('article', 'not_article')",
+                chunk,
+            )
+        )
+    return found
+
+
+def is_known(db: sqlite_utils.Database, url: str) -> bool:
+    return bool(known_urls(db, [url]))
+
+
+def record_url(
+    db: sqlite_utils.Database,
+    url: str,
+    site: str | None,
+    status: str,
+    reason: str | None = None,
+    http_status: int | None = None,
+    article_id: int | None = None,
+) -> None:
+    now = utcnow()
+    db.execute(
+        "INSERT INTO urls (url, site, status, reason, http_status, article_id, first_seen, last_seen) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET status = excluded.status, "
+        "reason = excluded.reason, http_status = excluded.http_status, "
+        "article_id = coalesce(excluded.article_id, urls.article_id), last_seen = excluded.last_seen, "
+        "attempts = urls.attempts + 1",
+        [url, site, status, reason, http_status, article_id, now, now],
+    )
+
+
+def _fts_insert(db: sqlite_utils.Database, rowid: int, title: str, text: str) -> None:
+    db.execute(
+        f"INSERT INTO {FTS_TABLE} (rowid, title, text, dwords) VALUES (?, ?, ?, ?)",
+        [rowid, title, text, d_words(title + " " + text)],
+    )
+
+
+def fts_replace(db: sqlite_utils.Database, rowid: int, title: str, text: str) -> None:
+    db.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", [rowid])
+    _fts_insert(db, rowid, title, text)
+
+
+def article_row(a: Article, fetched_at: str) -> dict[str, Any]:
+    rel = a.extra.get("relevance")
+    row: dict[str, Any] = {
+        "url": a.url,
+        "site": a.site,
+        "title": a.title,
+        "published": a.published,
+        "published_source": a.published_source,
+        "author": a.author,
+        "description": a.description,
+        "text": a.text,
+        "image": a.image,
+        "language": a.language,
+        "content_hash": content_hash(a.text),
+        "fetched_at": fetched_at,
+        "relevance": None,
+        "relevant": None,
+        "provinces": None,
+        "countries": None,
+        "relevance_evidence": None,
+    }
+    if rel is not None:
+        row.update(
+            relevance=rel["score"],
+            relevant=int(bool(rel["relevant"])),
+            provinces=json.dumps(rel["provinces"], ensure_ascii=False),
+            countries=json.dumps(rel["countries"], ensure_ascii=False),
+            relevance_evidence=json.dumps(rel["evidence"], ensure_ascii=False),
+        )
+    return row
+
+
+def store_article(
+    db: sqlite_utils.Database,
+    a: Article,
+    html: bytes | str,
+    *,
+    http_status: int | None = 200,
+    content_type: str | None = None,
+    encoding: str | None = None,
+) -> int | None:
+    """Store one article with its raw page, its FTS row and its URL record in one transaction.
+
+    Returns the new article id, or None when the canonical URL was already stored."""
+    now = utcnow()
+    row = article_row(a, now)
+    cols = ", ".join(row)
+    marks = ", ".join("?" * len(row))
+    with db.atomic():
+        cur = db.execute(
+            f"INSERT INTO articles ({cols}) VALUES ({marks}) ON CONFLICT(url) DO NOTHING RETURNING id",
+            list(row.values()),
+        )
+        got = cur.fetchone()
+        if got is None:
+            existing = db.execute("SELECT id FROM articles WHERE url = ?", [a.url]).fetchone()
+            if a.fetched_url and a.fetched_url != a.url and existing:
+                record_url(db, a.fetched_url, a.site, "article", "variant of a stored URL",
+                           http_status, existing[0])
+            return None
+        article_id = int(got[0])
+        db.execute(
+            "INSERT INTO pages (article_id, url, http_status, content_type, html, encoding, fetched_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [article_id, a.fetched_url or a.url, http_status, content_type, compress(html), encoding, now],
+        )
+        _fts_insert(db, article_id, a.title, a.text)
+        record_url(db, a.url, a.site, "article", None, http_status, article_id)
+        if a.fetched_url and a.fetched_url != a.url:
+            record_url(db, a.fetched_url, a.site, "article", "variant of a stored URL", http_status, article_id)
+    return article_id
+
+
+def start_run(db: sqlite_utils.Database, site: str) -> int:
+    cur = db.execute("INSERT INTO crawl_runs (site, started) VALUES (?, ?) RETURNING id", [site, utcnow()])
+    return int(cur.fetchone()[0])
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, *, requests: int, new: int, skipped: int,
+               errors: int, status: str, error: str | None = None) -> None:
+    db.execute(
+        "UPDATE crawl_runs SET finished = ?, requests = ?, new = ?, skipped = ?, errors = ?, status = ?, "
+        "error = ? WHERE id = ?",
+        [utcnow(), requests, new, skipped, errors, status, error, run_id],
+    )

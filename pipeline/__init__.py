@@ -1,0 +1,1 @@
+"""presswatch pipeline: pure extraction, normalisation, scoring, and the Scrapy item stages."""
