@@ -185,3 +185,28 @@ def finish_run(db: sqlite_utils.Database, run_id: int, *, requests: int, new: in
         "error = ? WHERE id = ?",
         [utcnow(), requests, new, skipped, errors, status, error, run_id],
     )
+
+
+def update_article(db: sqlite_utils.Database, article_id: int, a: Article) -> bool:
+    """Replace the extracted fields of a stored article (reextract); True when anything changed."""
+    row = article_row(a, utcnow())
+    row.pop("url")
+    row.pop("fetched_at")
+    old = db.execute(
+        f"SELECT {', '.join(row)} FROM articles WHERE id = ?", [article_id]
+    ).fetchone()
+    if old is not None and tuple(old) == tuple(row.values()):
+        return False
+    sets = ", ".join(f"{k} = ?" for k in row)
+    db.execute(f"UPDATE articles SET {sets} WHERE id = ?", [*row.values(), article_id])
+    return True
+
+
+def set_relevance(db: sqlite_utils.Database, article_id: int, rel: dict[str, Any]) -> None:
+    db.execute(
+        "UPDATE articles SET relevance = ?, relevant = ?, provinces = ?, countries = ?, relevance_evidence = ? "
+        "WHERE id = ?",
+        [rel["score"], int(bool(rel["relevant"])), json.dumps(rel["provinces"], ensure_ascii=False),
+         json.dumps(rel["countries"], ensure_ascii=False), json.dumps(rel["evidence"], ensure_ascii=False),
+         article_id],
+    )

@@ -1,0 +1,262 @@
+"""presswatch command line (click). `presswatch --help` lists the commands."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from config import ConfigError, SiteSpec, load_sites
+from db import default_db_path
+
+log = logging.getLogger("presswatch")
+
+
+def _specs(sites_file: str | None, keys: tuple[str, ...] = ()) -> dict[str, SiteSpec]:
+    try:
+        specs = load_sites(sites_file)
+    except ConfigError as e:
+        raise click.ClickException(str(e)) from None
+    if keys:
+        unknown = [k for k in keys if k not in specs]
+        if unknown:
+            raise click.ClickException(f"unknown site key(s): {', '.join(unknown)} (known: {', '.join(specs)})")
+        specs = {k: specs[k] for k in keys}
+    return specs
+
+
+db_option = click.option(
+    "--db", "db_path", default=None, metavar="PATH",
+    help="SQLite file (default: $PRESSWATCH_DB or presswatch.db in the working directory).",
+)
+sites_option = click.option(
+    "--sites", "sites_file", default=None, metavar="FILE", type=click.Path(dir_okay=False),
+    help="A sites TOML file to use instead of the bundled config/sites.toml.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="presswatch")
+def main() -> None:
+    """presswatch: Vietnamese press monitoring of local foreign affairs (đối ngoại địa phương)."""
+
+
+@main.command()
+@click.option("--site", "site_keys", multiple=True, metavar="KEY", help="Crawl only this site (repeatable).")
+@sites_option
+@db_option
+@click.option("-v", "--verbose", is_flag=True, help="Log every request and skip (INFO).")
+def crawl(site_keys: tuple[str, ...], sites_file: str | None, db_path: str | None, verbose: bool) -> None:
+    """Run one crawl pass now and print a per-site summary."""
+    from pipeline.crawl import crawl_once
+
+    specs = _specs(sites_file, site_keys)
+    db_path = db_path or default_db_path()
+    overrides = {"LOG_LEVEL": "INFO" if verbose else "WARNING"}
+    started = time.monotonic()
+    summaries = crawl_once(specs, db_path, overrides)
+    for s in summaries:
+        click.echo(s.line())
+    total = sum(s.new for s in summaries)
+    click.echo(f"{len(summaries)} site(s), {total} new article(s) in {time.monotonic() - started:.1f}s -> {db_path}")
+
+
+@main.command()
+@sites_option
+def sites(sites_file: str | None) -> None:
+    """List and validate the site specs."""
+    specs = _specs(sites_file)
+    for s in specs.values():
+        srcs = f"{len(s.feeds)} feed(s), {len(s.sitemaps)} sitemap(s), {len(s.sections)} section(s)"
+        state = "" if s.enabled else "  [disabled]"
+        click.echo(f"{s.key:<14} {s.name:<28} every {int(s.every // 60):>3}m  {srcs}{state}")
+    click.echo(f"{len(specs)} site(s), all valid")
+
+
+@main.command()
+@click.argument("source", metavar="FILE_OR_URL")
+@click.option("--url", "page_url", default=None, help="The page's URL, when SOURCE is a file.")
+@sites_option
+def extract(source: str, page_url: str | None, sites_file: str | None) -> None:
+    """Print the cleaned article of a saved page or a URL as JSON."""
+    from pipeline.extract import explain_extraction
+
+    if source.startswith(("http://", "https://")):
+        import urllib.request
+
+        req = urllib.request.Request(source, headers={"User-Agent": "presswatch/0.1"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 (http(s) only)
+                body = resp.read(10 * 1024 * 1024)
+        except OSError as e:
+            raise click.ClickException(f"cannot download {source}: {e}") from None
+        url = source
+    else:
+        try:
+            body = Path(source).read_bytes()
+        except OSError as e:
+            raise click.ClickException(f"cannot read {source}: {e.strerror}") from None
+        url = page_url or Path(source).resolve().as_uri()
+    site = _site_for_url(url, sites_file)
+    article, reason = explain_extraction(body, url, site)
+    if article is None:
+        raise click.ClickException(f"not an article: {reason}")
+    if site:
+        article.site = site.key
+    click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
+
+
+def _site_for_url(url: str, sites_file: str | None) -> SiteSpec | None:
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname
+    try:
+        specs = load_sites(sites_file)
+    except ConfigError:
+        return None
+    for s in specs.values():
+        if host and s.allows_host(host):
+            return s
+    return None
+
+
+@main.command()
+@db_option
+@click.option("--port", default=8001, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+def serve(db_path: str | None, port: int, host: str) -> None:
+    """Publish the database with Datasette (read-only)."""
+    from db import open_db
+    from pipeline.publish import datasette_command, write_metadata
+
+    db_path = db_path or default_db_path()
+    open_db(db_path).close()  # create and migrate, so a fresh machine serves an empty but valid DB
+    with tempfile.TemporaryDirectory() as tmp:
+        meta = write_metadata(db_path, Path(tmp) / "metadata.json")
+        click.echo(f"Datasette on http://{host}:{port}/ (Ctrl-C stops)")
+        _run_foreground(datasette_command(db_path, meta, host, port))
+
+
+def _run_foreground(cmd: list[str]) -> None:
+    proc = subprocess.Popen(cmd)
+    try:
+        proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@main.command()
+@click.option("--db", "db_path", default="presswatch-demo.db", show_default=True, metavar="PATH")
+@click.option("--port", default=8001, show_default=True)
+@click.option("--no-serve", is_flag=True, help="Crawl the sample sites, print the summary, do not start Datasette.")
+def demo(db_path: str, port: int, no_serve: bool) -> None:
+    """Offline demo: serve bundled sample sites on 127.0.0.1, crawl them, open Datasette."""
+    from pipeline.samplesite import SampleSite
+
+    with SampleSite() as site, tempfile.TemporaryDirectory() as tmp:
+        sites_file = Path(tmp) / "sites.toml"
+        sites_file.write_text(site.sites_toml(), encoding="utf-8")
+        click.echo(f"sample sites on {site.base}/")
+        cmd = [sys.executable, "-m", "pipeline.cli", "crawl", "--sites", str(sites_file), "--db", db_path]
+        r = subprocess.run(cmd)
+        if r.returncode != 0:
+            raise click.ClickException("demo crawl failed")
+    if no_serve:
+        return
+    from pipeline.publish import datasette_command, write_metadata
+
+    with tempfile.TemporaryDirectory() as tmp:
+        meta = write_metadata(db_path, Path(tmp) / "metadata.json")
+        click.echo(f"Datasette on http://127.0.0.1:{port}/{Path(db_path).stem}/articles (Ctrl-C stops)")
+        _run_foreground(datasette_command(db_path, meta, "127.0.0.1", port))
+
+
+@main.command()
+@db_option
+@sites_option
+def reextract(db_path: str | None, sites_file: str | None) -> None:
+    """Re-run extraction (and scoring) on the stored raw pages, without re-crawling."""
+    from db import open_db
+    from db.store import decompress, fts_replace, update_article
+    from pipeline.extract import explain_extraction
+
+    specs = _specs(sites_file)
+    db = open_db(db_path or default_db_path())
+    changed = failed = 0
+    rows = db.execute(
+        "SELECT a.id, a.url, a.site, p.html FROM articles a JOIN pages p ON p.article_id = a.id"
+    ).fetchall()
+    for art_id, url, site, blob in rows:
+        article, reason = explain_extraction(decompress(blob), url, specs.get(site))
+        if article is None:
+            failed += 1
+            click.echo(f"{url}: no longer extracts ({reason}); row kept", err=True)
+            continue
+        article.url, article.site = url, site
+        _score(article)
+        with db.atomic():
+            if update_article(db, art_id, article):
+                fts_replace(db, art_id, article.title, article.text)
+                changed += 1
+    click.echo(f"{len(rows)} page(s) re-extracted, {changed} article(s) changed, {failed} kept as they were")
+
+
+def _score(article: Any) -> None:
+    from pipeline.relevance import score
+
+    article.extra["relevance"] = score(article).to_dict()
+
+
+@main.command()
+@click.argument("infile", type=click.File("r", encoding="utf-8"), default="-", required=False)
+def classify(infile: Any) -> None:
+    """Score JSON lines {"title", "text"} (stdin by default) for local foreign affairs."""
+    from pipeline.relevance import classify_jsonl
+
+    classify_jsonl(infile, sys.stdout)
+
+
+@main.command()
+@db_option
+def rescore(db_path: str | None) -> None:
+    """Re-score every stored article (after the lexicons in config/ change)."""
+    from db import open_db
+    from db.store import set_relevance
+    from pipeline.relevance import score
+
+    db = open_db(db_path or default_db_path())
+    n = relevant = 0
+    rows = db.execute("SELECT id, title, description, text FROM articles").fetchall()
+    with db.atomic():
+        for art_id, title, description, text in rows:
+            rel = score({"title": title, "description": description, "text": text}).to_dict()
+            set_relevance(db, art_id, rel)
+            n += 1
+            relevant += bool(rel["relevant"])
+    click.echo(f"{n} article(s) re-scored, {relevant} relevant")
+
+
+@main.command()
+@sites_option
+@db_option
+@click.option("--no-serve", is_flag=True, help="Do not start Datasette beside the scheduler.")
+@click.option("--port", default=8001, show_default=True, help="Datasette port on 127.0.0.1.")
+def run(sites_file: str | None, db_path: str | None, no_serve: bool, port: int) -> None:
+    """The main job: poll every enabled site on its interval, forever, with Datasette beside it."""
+    from pipeline.scheduler import run_forever
+
+    specs = _specs(sites_file)
+    run_forever(specs, db_path or default_db_path(), sites_file=sites_file, serve=not no_serve, port=port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+"""Stage 100: page bytes -> Article (pipeline.extract); a non-article is recorded with its reason and dropped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.exceptions import DropItem
+
+from db.store import record_url
+from pipeline.extract import explain_extraction
+from pipeline.stages import Stage
+
+
+class ExtractStage(Stage):
+    def process_item(self, item: Any) -> Any:
+        spider = self.spider
+        spec = spider.specs.get(item.site)
+        try:
+            article, reason = explain_extraction(item.body, item.url, spec)
+        except Exception as e:  # extraction must never stop the crawl
+            article, reason = None, f"extraction failed: {type(e).__name__}: {e}"
+        if article is None:
+            spider.stats_by_site[item.site]["not_article"] += 1
+            record_url(spider.db, item.url, item.site, "not_article", reason, item.status)
+            raise DropItem(reason or "not an article")
+        article.url = item.url
+        article.site = item.site
+        if item.fetched_url != item.url:
+            article.fetched_url = item.fetched_url
+        item.article = article
+        return item

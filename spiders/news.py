@@ -1,0 +1,252 @@
+"""The one generic spider: every site is a spec in config/sites.toml, none is code.
+
+For each enabled site it reads the declared feeds, sitemaps and section pages, keeps links that
+are on the site's domains, match ``article_pattern`` and match no ``exclude``, canonicalises
+them, asks the database which are already known (before any request is made) and downloads the
+rest. Article pages leave the spider as ``PageItem``s; extraction, scoring and storage are the
+item-pipeline stages in pipeline/stages/.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import scrapy
+from scrapy import signals
+from scrapy.http import Request, Response
+from scrapy.linkextractors import LinkExtractor
+from twisted.python.failure import Failure
+
+from config import SiteSpec
+from db import open_db
+from db.store import finish_run, known_urls, record_url, start_run, sync_sites
+from pipeline.pagetype import challenge_reason
+from pipeline.urls import canonical_url
+from spiders.sources import SourceError, feed_links, sitemap_links
+
+log = logging.getLogger(__name__)
+
+MAX_SITEMAP_DEPTH = 3
+
+
+@dataclass
+class PageItem:
+    url: str  # canonical URL
+    fetched_url: str  # what was downloaded (after redirects)
+    site: str
+    body: bytes
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    encoding: str | None = None
+    article: Any = None  # set by the extract stage
+
+
+class SiteStats(Counter[str]):
+    """requests, new, skipped, errors, blocked, not_article per site for one pass."""
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(self, specs: dict[str, SiteSpec], db_path: str, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.specs = specs
+        self.db_path = db_path
+        self.allowed_domains = sorted({d for s in specs.values() for d in s.domains})
+        self.stats_by_site: dict[str, SiteStats] = {k: SiteStats() for k in specs}
+        self.errors_by_site: dict[str, list[str]] = {k: [] for k in specs}
+        self.run_ids: dict[str, int] = {}
+        self.queued: Counter[str] = Counter()
+        self.db = open_db(db_path)
+        self._links = {
+            k: LinkExtractor(allow=(s.article_pattern,), deny=s.exclude, allow_domains=s.domains, unique=True)
+            for k, s in specs.items()
+        }
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._on_response, signal=signals.response_received)
+        crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
+        return spider
+
+    # -- bookkeeping -----------------------------------------------------------------------
+    def _on_response(self, response: Response, request: Request, spider: Any) -> None:
+        site = request.meta.get("site")
+        if site in self.stats_by_site:
+            self.stats_by_site[site]["requests"] += 1
+
+    def error(self, site: str, msg: str) -> None:
+        self.stats_by_site[site]["errors"] += 1
+        if len(self.errors_by_site[site]) < 20:
+            self.errors_by_site[site].append(msg)
+        log.warning("%s: %s", site, msg)
+
+    def _on_closed(self, spider: Any, reason: str) -> None:
+        for key, run_id in self.run_ids.items():
+            st = self.stats_by_site[key]
+            errs = self.errors_by_site[key]
+            if st["blocked"] and not (st["new"] or st["sources_ok"]):
+                status = "blocked"
+            elif st["errors"] and not (st["new"] or st["skipped"] or st["not_article"] or st["sources_ok"]):
+                status = "failed"
+            else:
+                status = "ok" if reason == "finished" else reason
+            finish_run(self.db, run_id, requests=st["requests"], new=st["new"], skipped=st["skipped"],
+                       errors=st["errors"], status=status, error=errs[0] if errs else None)
+        self.db.close()
+
+    # -- sources ---------------------------------------------------------------------------
+    def _meta(self, spec: SiteSpec, **extra: Any) -> dict[str, Any]:
+        meta = {"site": spec.key, **extra}
+        if not spec.obey_robots:
+            meta["dont_obey_robotstxt"] = True
+        return meta
+
+    async def start(self) -> AsyncIterator[Request]:
+        sync_sites(self.db, self.specs.values())
+        for spec in self.specs.values():
+            self.run_ids[spec.key] = start_run(self.db, spec.key)
+        for spec in self.specs.values():
+            for url in spec.feeds:
+                yield Request(url, self.parse_feed, errback=self.on_error, dont_filter=True,
+                              meta=self._meta(spec, source="feed"), priority=10)
+            for url in spec.sitemaps:
+                yield Request(url, self.parse_sitemap, errback=self.on_error, dont_filter=True,
+                              meta=self._meta(spec, source="sitemap", depth_sm=0), priority=5)
+            for url in spec.sections:
+                yield Request(url, self.parse_section, errback=self.on_error, dont_filter=True,
+                              meta=self._meta(spec, source="section"), priority=5)
+
+    def _source_ok(self, response: Response, spec: SiteSpec) -> bool:
+        reason = challenge_reason(response.body, _headers(response), response.status)
+        if reason:
+            self.stats_by_site[spec.key]["blocked"] += 1
+            self.error(spec.key, f"blocked at {response.url}: {reason}")
+            return False
+        return True
+
+    def parse_feed(self, response: Response) -> Iterable[Request]:
+        spec = self.specs[response.meta["site"]]
+        if not self._source_ok(response, spec):
+            return
+        try:
+            links = feed_links(response.body, response.url)
+        except SourceError as e:
+            self.error(spec.key, f"feed {response.url}: {e}")
+            return
+        self.stats_by_site[spec.key]["sources_ok"] += 1
+        yield from self.follow_articles(spec, links, response.url)
+
+    def parse_sitemap(self, response: Response) -> Iterable[Request]:
+        spec = self.specs[response.meta["site"]]
+        if not self._source_ok(response, spec):
+            return
+        try:
+            sm = sitemap_links(response.body, response.url)
+        except SourceError as e:
+            self.error(spec.key, f"sitemap {response.url}: {e}")
+            return
+        self.stats_by_site[spec.key]["sources_ok"] += 1
+        if sm.kind == "sitemapindex":
+            depth = response.meta.get("depth_sm", 0) + 1
+            if depth > MAX_SITEMAP_DEPTH:
+                self.error(spec.key, f"sitemap {response.url}: nested deeper than {MAX_SITEMAP_DEPTH}")
+                return
+            for loc, _ in sm.urls:
+                if spec.allows_host(_host(loc)):
+                    yield Request(loc, self.parse_sitemap, errback=self.on_error,
+                                  meta=self._meta(spec, source="sitemap", depth_sm=depth), priority=5)
+            return
+        yield from self.follow_articles(spec, [u for u, _ in sm.urls], response.url)
+
+    def parse_section(self, response: Response) -> Iterable[Request]:
+        spec = self.specs[response.meta["site"]]
+        if not self._source_ok(response, spec):
+            return
+        if not isinstance(response, scrapy.http.TextResponse):
+            self.error(spec.key, f"section {response.url}: not an HTML page")
+            return
+        links = [link.url for link in self._links[spec.key].extract_links(response)]
+        self.stats_by_site[spec.key]["sources_ok"] += 1
+        yield from self.follow_articles(spec, links, response.url)
+
+    def follow_articles(self, spec: SiteSpec, links: Iterable[str], source: str) -> Iterable[Request]:
+        """Canonicalise, keep the site's article URLs, drop those the database knows, request the rest."""
+        wanted: dict[str, str] = {}
+        for link in links:
+            if not spec.is_article_url(link):
+                continue
+            canon = canonical_url(link, spec.strip_params)
+            if spec.is_article_url(canon):
+                wanted.setdefault(canon, link)
+        if not wanted:
+            return
+        known = known_urls(self.db, list(wanted) + list(wanted.values()))
+        st = self.stats_by_site[spec.key]
+        for canon, link in wanted.items():
+            if canon in known or link in known:
+                st["skipped"] += 1
+                continue
+            if self.queued[spec.key] >= spec.max_articles:
+                st["deferred"] += 1
+                continue
+            self.queued[spec.key] += 1
+            yield Request(canon, self.parse_article, errback=self.on_error,
+                          meta=self._meta(spec, source="article", found_on=source))
+
+    # -- articles --------------------------------------------------------------------------
+    def parse_article(self, response: Response) -> Iterable[PageItem]:
+        spec = self.specs[response.meta["site"]]
+        canon = canonical_url(response.request.url if response.request else response.url, spec.strip_params)
+        headers = _headers(response)
+        reason = challenge_reason(response.body, headers, response.status)
+        if reason:
+            self.stats_by_site[spec.key]["blocked"] += 1
+            record_url(self.db, canon, spec.key, "blocked", reason, response.status)
+            self.error(spec.key, f"blocked at {response.url}: {reason}")
+            return
+        yield PageItem(
+            url=canon,
+            fetched_url=response.url,
+            site=spec.key,
+            body=response.body,
+            status=response.status,
+            headers=headers,
+            encoding=getattr(response, "encoding", None),
+        )
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        site = request.meta.get("site", "?")
+        response = getattr(failure.value, "response", None)
+        status = response.status if response is not None else None
+        if status is not None:
+            if response is not None and challenge_reason(response.body, _headers(response), status):
+                self.stats_by_site[site]["blocked"] += 1
+            msg = f"HTTP {status} at {request.url}"
+        else:
+            msg = f"{type(failure.value).__name__} at {request.url}: {str(failure.value)[:120]}".rstrip(": ")
+        if request.meta.get("source") == "article" and site in self.specs:
+            record_url(self.db, request.url, site, "error", msg, status)
+        if site in self.stats_by_site:
+            self.error(site, msg)
+
+
+def _host(url: str) -> str | None:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname
+
+
+def _headers(response: Response) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for k, v in response.headers.items():
+        key = k.decode("latin-1") if isinstance(k, bytes) else str(k)
+        val = v[-1] if isinstance(v, list) and v else v
+        out[key] = val.decode("latin-1") if isinstance(val, bytes) else str(val)
+    return out
