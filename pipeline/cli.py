@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import subprocess
 import sys
 import tempfile
@@ -60,7 +59,7 @@ def crawl(site_keys: tuple[str, ...], sites_file: str | None, db_path: str | Non
 
     specs = _specs(sites_file, site_keys)
     db_path = db_path or default_db_path()
-    overrides = {"LOG_LEVEL": "INFO" if verbose else "WARNING"}
+    overrides = {"LOG_LEVEL": "INFO" if verbose else "ERROR"}
     started = time.monotonic()
     summaries = crawl_once(specs, db_path, overrides)
     for s in summaries:
