@@ -39,4 +39,9 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> sqlite_u
         from db.schema import migrate as _migrate
 
         _migrate(db)
+    # Test hook (tests/test_robustness.py, bench/faults.py): cap this connection's file size in
+    # pages to simulate a full disk; SQLite then raises "database or disk is full".
+    max_pages = os.environ.get("PRESSWATCH_MAX_PAGE_COUNT")
+    if max_pages:
+        conn.execute(f"PRAGMA max_page_count = {int(max_pages)}")  # int(): no string reaches the SQL
     return db

@@ -4,6 +4,7 @@ starts each pass in a child process, see pipeline/scheduler.py)."""
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,10 @@ def scrapy_settings(specs: dict[str, SiteSpec], overrides: dict[str, Any] | None
     settings = Settings()
     settings.setmodule("spiders.settings", priority="project")
     settings.set("CLOSESPIDER_TIMEOUT", max((s.timeout for s in specs.values()), default=600), priority="project")
+    # per-request download timeout in seconds (default 30 in spiders/settings.py): slow links, and
+    # tests that need a hanging site to fail in seconds rather than a minute
+    if os.environ.get("PRESSWATCH_DOWNLOAD_TIMEOUT"):
+        settings.set("DOWNLOAD_TIMEOUT", float(os.environ["PRESSWATCH_DOWNLOAD_TIMEOUT"]), priority="project")
     for k, v in (overrides or {}).items():
         settings.set(k, v, priority="cmdline")
     return settings

@@ -10,6 +10,7 @@ item-pipeline stages in pipeline/stages/.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from db import open_db
 from db.store import finish_run, known_urls, record_url, start_run, sync_sites
 from pipeline.pagetype import challenge_reason
 from pipeline.urls import canonical_url
+from spiders.guards import refusal
 from spiders.sources import SourceError, feed_links, sitemap_links
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,7 @@ class NewsSpider(scrapy.Spider):
         self.errors_by_site: dict[str, list[str]] = {k: [] for k in specs}
         self.run_ids: dict[str, int] = {}
         self.queued: Counter[str] = Counter()
+        self.stopped: str | None = None  # why the pass was stopped early (e.g. "disk full")
         self.db = open_db(db_path)
         self._links = {
             k: LinkExtractor(allow=(s.article_pattern,), deny=s.exclude, allow_domains=s.domains, unique=True)
@@ -72,6 +75,9 @@ class NewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._on_response, signal=signals.response_received)
         crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
+        # robustness: a database write failing anywhere (a stage, a callback) stops the pass cleanly
+        crawler.signals.connect(spider._on_failure, signal=signals.item_error)
+        crawler.signals.connect(spider._on_failure, signal=signals.spider_error)
         return spider
 
     # -- bookkeeping -----------------------------------------------------------------------
@@ -86,7 +92,30 @@ class NewsSpider(scrapy.Spider):
             self.errors_by_site[site].append(msg)
         log.warning("%s: %s", site, msg)
 
+    def stop_for_db_error(self, exc: BaseException) -> bool:
+        """Stop the pass when the database cannot take writes (disk full); True if exc was that.
+
+        Every write is its own transaction (db/store.py), so what failed left nothing behind and
+        what was stored before stays; the next pass downloads the rest."""
+        msg = str(exc).lower()
+        if not isinstance(exc, sqlite3.OperationalError) or not ("full" in msg or "disk i/o" in msg):
+            return False
+        if self.stopped is None:
+            self.stopped = "disk full"
+            log.error("stopping the crawl: %s (nothing half-written; free space and run again)", exc)
+            for key in self.specs:
+                self.error(key, f"stopped: {exc}")
+            from scrapy.utils.defer import deferred_from_coro
+
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="disk full"))
+        return True
+
+    def _on_failure(self, failure: Failure, **kw: Any) -> None:
+        self.stop_for_db_error(failure.value)
+
     def _on_closed(self, spider: Any, reason: str) -> None:
+        if self.stopped:
+            reason = self.stopped
         for key, run_id in self.run_ids.items():
             st = self.stats_by_site[key]
             errs = self.errors_by_site[key]
@@ -96,8 +125,13 @@ class NewsSpider(scrapy.Spider):
                 status = "failed"
             else:
                 status = "ok" if reason == "finished" else reason
-            finish_run(self.db, run_id, requests=st["requests"], new=st["new"], skipped=st["skipped"],
-                       errors=st["errors"], status=status, error=errs[0] if errs else None)
+            if self.stopped:
+                status, errs = self.stopped, [e for e in errs if e.startswith("stopped:")] or errs
+            try:
+                finish_run(self.db, run_id, requests=st["requests"], new=st["new"], skipped=st["skipped"],
+                           errors=st["errors"], status=status, error=errs[0] if errs else None)
+            except sqlite3.Error as e:  # a full disk may refuse even this: say so, lose nothing else
+                log.error("%s: could not record the end of the run: %s", key, e)
         self.db.close()
 
     # -- sources ---------------------------------------------------------------------------
@@ -180,6 +214,9 @@ class NewsSpider(scrapy.Spider):
         wanted: dict[str, str] = {}
         for link in links:
             if not spec.is_article_url(link):
+                why = refusal(link, spec.domains)
+                if why:  # file://, private-range IP, other host: never requested
+                    log.info("%s: ignored link %s from %s: %s", spec.key, link[:200], source, why)
                 continue
             canon = canonical_url(link, spec.strip_params)
             if spec.is_article_url(canon):
@@ -242,6 +279,13 @@ def describe_failure(exc: BaseException) -> str:
     from twisted.internet import error as terr
 
     name = type(exc).__name__
+    text = str(exc)
+    if "larger than download max size" in text:  # DOWNLOAD_MAXSIZE: cut off while streaming
+        return "page larger than the download size limit, skipped"
+    if "max redirections reached" in text:
+        return "redirect loop (too many redirects)"
+    if name in ("Refused", "IgnoreRequest") and text:  # spiders/guards.py says why
+        return text[:300]
     if "DNS" in name or "Resolve" in name:
         return "cannot resolve host (no internet or DNS)"
     if isinstance(exc, terr.ConnectionRefusedError) or "ConnectionRefused" in name:

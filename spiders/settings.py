@@ -19,8 +19,22 @@ RETRY_TIMES = 1
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy >= 2.15 starts a "remote control" HTTP server in every crawl that runs Python code sent to
+# it (token in a file under the user's profile): an unattended monitor has no use for it.
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "spiders.logformatter.QuietDrops"
+# Request guards (spiders/guards.py): only http(s), only the site's own domains, no private-range
+# IP literals a site does not list; redirects off the site or round a loop fail with a reason.
+# RequestGuard runs before OffsiteMiddleware (50) and robots.txt (100) so nothing refused is sent;
+# RedirectGuard sits above RedirectMiddleware (600) so it sees each 3xx before it is followed.
+DOWNLOADER_MIDDLEWARES = {
+    "spiders.guards.RequestGuard": 40,
+    "spiders.guards.RedirectGuard": 650,
+}
+# No download handler for anything but http(s): a file:// or data: URL cannot be fetched even if
+# a guard were bypassed.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
 ITEM_PIPELINES = {
     "pipeline.stages.s100_extract.ExtractStage": 100,
     "pipeline.stages.s300_relevance.RelevanceStage": 300,

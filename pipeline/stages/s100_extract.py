@@ -7,6 +7,7 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 from db.store import record_url
+from pipeline.decode import looks_vietnamese, page_text
 from pipeline.extract import explain_extraction
 from pipeline.stages import Stage
 
@@ -15,10 +16,22 @@ class ExtractStage(Stage):
     def process_item(self, item: Any) -> Any:
         spider = self.spider
         spec = spider.specs.get(item.site)
-        try:
-            article, reason = explain_extraction(item.body, item.url, spec)
-        except Exception as e:  # extraction must never stop the crawl
-            article, reason = None, f"extraction failed: {type(e).__name__}: {e}"
+        # robustness: an empty body is rejected before extraction; the extractor gets text decoded
+        # by pipeline.decode (BOM, HTTP/meta charset, wrong declarations, Windows-1258), never raw
+        # bytes it would have to guess about.
+        if not item.body.strip():
+            article, reason = None, "empty body"
+        else:
+            try:
+                html = page_text(item.body, item.headers.get("Content-Type"))
+                article, reason = explain_extraction(html, item.url, spec)
+            except Exception as e:  # extraction must never stop the crawl
+                article, reason = None, f"extraction failed: {type(e).__name__}: {e}"
+        if article is not None:  # the monitor reads Vietnamese press only
+            if article.language not in (None, "vi"):
+                article, reason = None, f"not Vietnamese text (language {article.language})"
+            elif not looks_vietnamese(f"{article.title}\n{article.text}"):
+                article, reason = None, "not Vietnamese text"
         if article is None:
             spider.stats_by_site[item.site]["not_article"] += 1
             record_url(spider.db, item.url, item.site, "not_article", reason, item.status)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
+
+from scrapy.exceptions import DropItem
 
 from db.store import store_article
 from pipeline.stages import Stage
@@ -11,14 +14,22 @@ from pipeline.stages import Stage
 class StoreStage(Stage):
     def process_item(self, item: Any) -> Any:
         spider = self.spider
-        new_id = store_article(
-            spider.db,
-            item.article,
-            item.body,
-            http_status=item.status,
-            content_type=item.headers.get("Content-Type"),
-            encoding=item.encoding,
-        )
+        try:
+            new_id = store_article(
+                spider.db,
+                item.article,
+                item.body,
+                http_status=item.status,
+                content_type=item.headers.get("Content-Type"),
+                encoding=item.encoding,
+            )
+        except sqlite3.OperationalError as e:
+            # robustness: "database or disk is full" (SQLITE_FULL). store_article's transaction
+            # has rolled back, so nothing of this article is half-written; stop the whole pass
+            # cleanly instead of failing item after item (spiders/news.py: stop_for_db_error).
+            if spider.stop_for_db_error(e):
+                raise DropItem(f"not stored: {e}") from None
+            raise
         spider.stats_by_site[item.site]["new" if new_id else "skipped"] += 1
         item.article.extra["id"] = new_id
         return item
