@@ -280,8 +280,11 @@ def describe_failure(exc: BaseException) -> str:
 
     name = type(exc).__name__
     text = str(exc)
-    if "larger than download max size" in text:  # DOWNLOAD_MAXSIZE: cut off while streaming
-        return "page larger than the download size limit, skipped"
+    if "larger than download max size" in text or name == "DownloadCancelledError":
+        # DOWNLOAD_MAXSIZE: announced too large, or cut off while streaming (the only cancel we do)
+        return "larger than the download size limit (DOWNLOAD_MAXSIZE), skipped"
+    if "exceeded DOWNLOAD_MAXSIZE" in text:
+        return "compressed body inflates beyond the download size limit (gzip bomb?), skipped"
     if "max redirections reached" in text:
         return "redirect loop (too many redirects)"
     if name in ("Refused", "IgnoreRequest") and text:  # spiders/guards.py says why
