@@ -173,6 +173,18 @@ def store_article(
     return article_id
 
 
+def mark_interrupted(db: sqlite_utils.Database, site: str) -> int:
+    """Close the runs of ``site`` left 'running' by a pass that was killed (SIGKILL, power loss);
+    called when a new pass of the site starts. Returns how many were closed."""
+    cur = db.execute(
+        "UPDATE crawl_runs SET status = 'killed', "
+        "error = coalesce(error, 'pass ended without finishing (process killed?)') "
+        "WHERE site = ? AND status = 'running'",
+        [site],
+    )
+    return int(cur.rowcount or 0)
+
+
 def start_run(db: sqlite_utils.Database, site: str) -> int:
     cur = db.execute("INSERT INTO crawl_runs (site, started) VALUES (?, ?) RETURNING id", [site, utcnow()])
     return int(cur.fetchone()[0])

@@ -66,6 +66,9 @@ def crawl(site_keys: tuple[str, ...], sites_file: str | None, db_path: str | Non
         click.echo(s.line())
     total = sum(s.new for s in summaries)
     click.echo(f"{len(summaries)} site(s), {total} new article(s) in {time.monotonic() - started:.1f}s -> {db_path}")
+    if any(s.status == "disk full" for s in summaries):  # robustness: say it loudly, exit non-zero
+        raise click.ClickException(f"stopped writing: the database or disk is full ({db_path}). What was stored "
+                                   "is intact and nothing is half-written; free space and run again.")
 
 
 @main.command()

@@ -24,7 +24,7 @@ from twisted.python.failure import Failure
 
 from config import SiteSpec
 from db import open_db
-from db.store import finish_run, known_urls, record_url, start_run, sync_sites
+from db.store import finish_run, known_urls, mark_interrupted, record_url, start_run, sync_sites
 from pipeline.pagetype import challenge_reason
 from pipeline.urls import canonical_url
 from spiders.guards import refusal
@@ -144,6 +144,7 @@ class NewsSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Request]:
         sync_sites(self.db, self.specs.values())
         for spec in self.specs.values():
+            mark_interrupted(self.db, spec.key)  # robustness: a killed pass leaves a 'running' row
             self.run_ids[spec.key] = start_run(self.db, spec.key)
         for spec in self.specs.values():
             for url in spec.feeds:

@@ -268,7 +268,8 @@ def crawl_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_crawl(sites_file: str | Path, db: str | Path, *, timeout: float = 120, **env: str) -> subprocess.CompletedProcess[str]:
+def run_crawl(sites_file: str | Path, db: str | Path, *, timeout: float = 120,
+              **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(crawl_cmd(sites_file, db), cwd=ROOT, env=crawl_env(**env), capture_output=True,
                           text=True, timeout=timeout)
 

@@ -19,8 +19,10 @@ class ExtractStage(Stage):
         # robustness: an empty body is rejected before extraction; the extractor gets text decoded
         # by pipeline.decode (BOM, HTTP/meta charset, wrong declarations, Windows-1258), never raw
         # bytes it would have to guess about.
+        article: Any = None
+        reason: str | None
         if not item.body.strip():
-            article, reason = None, "empty body"
+            reason = "empty body"
         else:
             try:
                 html = page_text(item.body, item.headers.get("Content-Type"))
