@@ -76,9 +76,9 @@ def refusal(url: str, domains: tuple[str, ...] | list[str]) -> str | None:
         return "no host name"
     ip = ip_of(host)
     if ip is not None and is_private_ip(ip):
-        listed = {d.strip("[]").lower() for d in domains}
-        if host.strip("[]") not in listed and str(ip) not in listed:
-            return f"private-range address {host} is not listed in the site's domains"
+        # only the exact spelling the site lists: 2130706433 or 0x7f.1 do not ride on a listed 127.0.0.1
+        if host.strip("[]") not in {d.strip("[]").lower() for d in domains}:
+            return f"private-range address {host} ({ip}) is not listed in the site's domains"
         return None
     if not any(host == d or host.endswith("." + d) for d in domains):
         return f"host {host} is not on the site's domains ({', '.join(domains)})"

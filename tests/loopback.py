@@ -6,7 +6,6 @@ every hit (path and Host header). Nothing here ever listens on or connects to an
 
 from __future__ import annotations
 
-import gzip
 import os
 import sqlite3
 import subprocess
@@ -124,15 +123,6 @@ def urlset(links: Iterable[str]) -> bytes:
             f"{urls}</urlset>").encode()
 
 
-def gzip_bomb(mb: int = 60) -> bytes:
-    """A gzip file of ~60 KB that inflates to ``mb`` MB of sitemap whitespace."""
-    head = b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-    buf = bytearray()
-    comp = gzip.compress(head + b" " * (mb * 1024 * 1024), compresslevel=9)
-    buf += comp
-    return bytes(buf)
-
-
 # --- the server -----------------------------------------------------------------------------------
 
 
@@ -158,6 +148,7 @@ class Handler(BaseHTTPRequestHandler):
             srv.hits[path] += 1
             srv.hosts[self.headers.get("Host", "")] += 1
             srv.log.append((self.headers.get("Host", ""), path))
+            srv.request_headers.append(str(self.headers))
         route = srv.routes.get(path)
         if route is None:
             route = srv.routes.get(path.split("?")[0])
@@ -213,6 +204,7 @@ class FixtureServer(ThreadingHTTPServer):
         self.completed: Counter[str] = Counter()  # full bodies written
         self.streamed: Counter[str] = Counter()
         self.log: list[tuple[str, str]] = []
+        self.request_headers: list[str] = []
         self.lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
