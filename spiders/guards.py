@@ -30,7 +30,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Request, Response
+from scrapy.http import HtmlResponse, Request, Response
+from scrapy.utils.response import get_meta_refresh
 
 log = logging.getLogger(__name__)
 
@@ -116,13 +117,21 @@ class RequestGuard(_Base):
 
 class RedirectGuard(_Base):
     def process_response(self, request: Request, response: Response) -> Response:
-        if response.status not in (301, 302, 303, 307, 308) or "Location" not in response.headers:
-            return response
         if request.meta.get("dont_redirect"):
             return response
-        raw = response.headers.get("Location") or b""
-        location = raw.decode("latin-1") if isinstance(raw, bytes) else str(raw)
-        target = urljoin(request.url, location.strip())
+        if response.status in (301, 302, 303, 307, 308) and "Location" in response.headers:
+            raw = response.headers.get("Location") or b""
+            location = raw.decode("latin-1") if isinstance(raw, bytes) else str(raw)
+            target = urljoin(request.url, location.strip())
+        elif isinstance(response, HtmlResponse) and response.status == 200:
+            # <meta http-equiv="refresh">: MetaRefreshMiddleware (580) would follow it, and Scrapy's
+            # OffsiteMiddleware would then drop an off-site target silently; refuse it here, with a reason
+            interval, refresh = get_meta_refresh(response)
+            if not refresh or interval is None or interval >= self.crawler.settings.getfloat("METAREFRESH_MAXDELAY"):
+                return response
+            target = refresh
+        else:
+            return response
         self._refuse(request, target, "redirect to")
         chain = [*request.meta.get("redirect_urls", []), request.url]
         if target.split("#")[0] in {u.split("#")[0] for u in chain}:

@@ -159,9 +159,11 @@ def bad_input(tmp: Path) -> dict[str, Any]:
         srv.add("/g/a/116.htm", status=302, headers={"Location": f"http://localhost:{P}/g/a/1.htm"})
         srv.add("/g/a/117.htm", status=301, headers={"Location": "http://10.0.0.1/g/a/117.htm"})
         srv.add("/g/a/118.htm", status=302, headers={"Location": "file:///etc/passwd"})
+        srv.add("/g/a/119.htm", f'<html><head><meta http-equiv="refresh" content="0;url=http://localhost:{P}/g/a/3.htm">'
+                                '</head><body>Đang chuyển trang…</body></html>')  # meta refresh off the site
         srv.add("/g/a/120.htm", article_html(120))  # reached through a CDATA link with entities
         feed_items = good + [srv.url(f"/g/a/{i}.htm") for i in (101, 102, 103, 104, 105, 110, 111, 112, 113,
-                                                                   114, 116, 117, 118)]
+                                                                   114, 116, 117, 118, 119)]
         feed_items += ["file:///etc/passwd", "http://10.0.0.1/g/a/9.htm", "http://192.168.1.1/g/a/9.htm",
                        f"http://localhost:{P}/g/a/2.htm", "http://2130706433/g/a/9.htm"]
         feed = rss(feed_items)

@@ -82,6 +82,7 @@ def test_50mb_page_cut_off_while_streaming(bad):
     (116, "host localhost is not on the site's domains"),
     (117, "private-range address 10.0.0.1 (10.0.0.1)"),
     (118, "scheme 'file' is not http(s)"),
+    (119, "refused redirect to http://localhost:"),  # a <meta refresh> off the site, too
 ])
 def test_redirects_loop_and_offsite_fail_with_reason(bad, n, reason):
     got = [why for path, (status, why) in bad["urls"].items()
