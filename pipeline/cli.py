@@ -189,16 +189,19 @@ def reextract(db_path: str | None, sites_file: str | None) -> None:
     """Re-run extraction (and scoring) on the stored raw pages, without re-crawling."""
     from db import open_db
     from db.store import decompress, fts_replace, update_article
+    from pipeline.decode import page_text
     from pipeline.extract import explain_extraction
 
     specs = _specs(sites_file)
     db = open_db(db_path or default_db_path())
     changed = failed = 0
     rows = db.execute(
-        "SELECT a.id, a.url, a.site, p.html FROM articles a JOIN pages p ON p.article_id = a.id"
+        "SELECT a.id, a.url, a.site, p.html, p.content_type FROM articles a JOIN pages p ON p.article_id = a.id"
     ).fetchall()
-    for art_id, url, site, blob in rows:
-        article, reason = explain_extraction(decompress(blob), url, specs.get(site))
+    for art_id, url, site, blob, content_type in rows:
+        # decoded as the crawl's extract stage does (pipeline/decode.py: BOM, charset, Windows-1258)
+        html = page_text(decompress(blob), content_type)
+        article, reason = explain_extraction(html, url, specs.get(site))
         if article is None:
             failed += 1
             click.echo(f"{url}: no longer extracts ({reason}); row kept", err=True)
