@@ -256,7 +256,11 @@ def test_fuzz_source_readers_structured(inner, root, enc):
 
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from pipeline.stages.s100_extract import ExtractStage
+    import warnings
+
+    with warnings.catch_warnings():  # trafilatura's first import: urllib3 warns that PySocks is absent
+        warnings.simplefilter("ignore")
+        from pipeline.stages.s100_extract import ExtractStage
     from pipeline.stages.s300_relevance import RelevanceStage
     from pipeline.stages.s900_store import StoreStage
 
