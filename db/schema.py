@@ -92,5 +92,34 @@ def m0001_spine(db: sqlite_utils.Database) -> None:
     )
 
 
+# New-article alerts (pipeline/outbox.py): one row per (subscription, story), written in the
+# article's own transaction; delivery is at-least-once with exponential back-off. Only the
+# subscription's name is stored, never a channel URL (channels may carry secrets).
+@migrations(name="0002_alert_outbox")
+def m0002_alert_outbox(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE alert_outbox (
+            id INTEGER PRIMARY KEY,
+            subscription TEXT NOT NULL,        -- [alerts.NAME] in the alerts file
+            story_key TEXT NOT NULL,           -- the story id (dedup) or else the article id
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            reasons TEXT,                      -- JSON: provinces, countries, terms, score
+            created_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending', -- pending | sent | failed (gave up) | feed_only
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,     -- UTC ISO; also the lease while a sender holds the row
+            last_attempt_at TEXT,
+            sent_at TEXT,
+            delivered TEXT,                    -- JSON array of channel ids already sent to
+            error TEXT,                        -- the last failure, secrets scrubbed
+            UNIQUE (subscription, story_key)
+        );
+        CREATE INDEX alert_outbox_due ON alert_outbox(status, next_attempt_at);
+        CREATE INDEX alert_outbox_sub_article ON alert_outbox(subscription, article_id);
+        """
+    )
+
+
 def migrate(db: sqlite_utils.Database) -> None:
     migrations.apply(db)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import sqlite_utils
@@ -18,6 +18,12 @@ from pipeline.normalize import d_words, fold
 
 # URL statuses that mean "decided: do not download again"
 FINAL_STATUSES = ("article", "not_article")
+
+# Called as hook(db, article_id, article) inside the transaction that stores a new article
+# (pipeline/outbox.py registers the alert outbox here for a crawl pass): what a hook writes is
+# committed together with the article or not at all.
+NewArticleHook = Callable[[sqlite_utils.Database, int, Article], None]
+on_new_article: list[NewArticleHook] = []
 
 
 def content_hash(text: str) -> str:
@@ -140,9 +146,11 @@ def store_article(
     http_status: int | None = 200,
     content_type: str | None = None,
     encoding: str | None = None,
+    on_new: NewArticleHook | None = None,
 ) -> int | None:
     """Store one article with its raw page, its FTS row and its URL record in one transaction.
 
+    ``on_new`` and the registered ``on_new_article`` hooks run inside that transaction for a new article.
     Returns the new article id, or None when the canonical URL was already stored."""
     now = utcnow()
     row = article_row(a, now)
@@ -170,6 +178,8 @@ def store_article(
         record_url(db, a.url, a.site, "article", None, http_status, article_id)
         if a.fetched_url and a.fetched_url != a.url:
             record_url(db, a.fetched_url, a.site, "article", "variant of a stored URL", http_status, article_id)
+        for hook in [*on_new_article, *([on_new] if on_new else [])]:
+            hook(db, article_id, a)
     return article_id
 
 

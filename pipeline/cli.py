@@ -16,6 +16,7 @@ import click
 
 from config import ConfigError, SiteSpec, load_sites
 from db import default_db_path
+from pipeline.alerts_cli import alerts, alerts_option, load_alerts_or_fail
 
 log = logging.getLogger("presswatch")
 
@@ -53,20 +54,25 @@ def main() -> None:
 @click.option("--site", "site_keys", multiple=True, metavar="KEY", help="Crawl only this site (repeatable).")
 @sites_option
 @db_option
+@alerts_option
 @click.option("-v", "--verbose", is_flag=True, help="Log every request and skip (INFO).")
-def crawl(site_keys: tuple[str, ...], sites_file: str | None, db_path: str | None, verbose: bool) -> None:
+def crawl(site_keys: tuple[str, ...], sites_file: str | None, db_path: str | None, alerts_file: str | None,
+          verbose: bool) -> None:
     """Run one crawl pass now and print a per-site summary."""
     from pipeline.crawl import crawl_once
 
     specs = _specs(sites_file, site_keys)
+    alerts_cfg = load_alerts_or_fail(alerts_file)
     db_path = db_path or default_db_path()
     overrides = {"LOG_LEVEL": "INFO" if verbose else "WARNING"}
     started = time.monotonic()
-    summaries = crawl_once(specs, db_path, overrides)
+    summaries = crawl_once(specs, db_path, overrides, alerts=alerts_cfg)
     for s in summaries:
         click.echo(s.line())
     total = sum(s.new for s in summaries)
     click.echo(f"{len(summaries)} site(s), {total} new article(s) in {time.monotonic() - started:.1f}s -> {db_path}")
+    if summaries.alerts is not None:
+        click.echo(summaries.alerts.line())
 
 
 @main.command()
@@ -250,13 +256,20 @@ def rescore(db_path: str | None) -> None:
 @db_option
 @click.option("--no-serve", is_flag=True, help="Do not start Datasette beside the scheduler.")
 @click.option("--port", default=8001, show_default=True, help="Datasette port on 127.0.0.1.")
-def run(sites_file: str | None, db_path: str | None, no_serve: bool, port: int) -> None:
+@alerts_option
+def run(sites_file: str | None, db_path: str | None, no_serve: bool, port: int,
+        alerts_file: str | None) -> None:
     """The main job: poll every enabled site on its interval, forever, with Datasette beside it."""
     from pipeline.scheduler import run_forever
 
     specs = _specs(sites_file)
+    load_alerts_or_fail(alerts_file)  # fail now, not in every pass
+    if alerts_file:  # each pass (a child `presswatch crawl`) and the feeds read it from the environment
+        os.environ["PRESSWATCH_ALERTS"] = str(Path(alerts_file).resolve())
     run_forever(specs, db_path or default_db_path(), sites_file=sites_file, serve=not no_serve, port=port)
 
+
+main.add_command(alerts)
 
 if __name__ == "__main__":
     main()
