@@ -26,6 +26,7 @@ import logging
 import os
 import re
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -232,7 +233,10 @@ def _check_channel(origin: str, name: str, url: str) -> None:
     # ${VAR} parts are not expanded now (secrets stay in the environment until send time):
     # check the URL's form with a placeholder in their place.
     probe = _VAR.sub("x", url)
-    if apprise.Apprise.instantiate(probe) is None:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="'imghdr' is deprecated", category=DeprecationWarning)
+        instance = apprise.Apprise.instantiate(probe)
+    if instance is None:
         scheme = url.split("://", 1)[0]
         raise _fail(origin, name, "channels", f"apprise does not accept this {scheme}:// URL")
 
@@ -436,7 +440,10 @@ def send(url: str, title: str, body: str, secrets: list[str] | None = None) -> N
     import apprise
 
     ap = apprise.Apprise()
-    with apprise.LogCapture(level=logging.WARNING, fmt="%(levelname)s %(message)s") as logs:
+    with apprise.LogCapture(level=logging.WARNING, fmt="%(levelname)s %(message)s") as logs, \
+            warnings.catch_warnings():
+        # apprise's e-mail plugin imports the deprecated imghdr module when it is first loaded
+        warnings.filterwarnings("ignore", message="'imghdr' is deprecated", category=DeprecationWarning)
         ok = ap.add(url) and ap.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT)
         captured = logs.getvalue()
     if not ok:
