@@ -15,7 +15,9 @@ subscription's name. The outbox (pipeline/outbox.py) decides what is sent and wh
     mode = "instant"           # or "digest", with digest = "1h"
 
 An optional ``[delivery]`` table tunes retries: ``retry_after`` (first back-off, doubled on each
-failure, default "1m"), ``max_retry_after`` (cap, default "6h"), ``max_attempts`` (default 12).
+failure, default "1m"), ``max_retry_after`` (cap, default "6h"), ``max_attempts`` (default 12), and
+``max_instant`` (default 20: more stories than that due at once for an instant subscription, as on a
+first crawl, are sent as one grouped message rather than a flood).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _LIST_FIELDS = ("channels", "provinces", "countries", "sites", "keywords")
 _KNOWN = set(_LIST_FIELDS) | {"relevant", "min_relevance", "mode", "digest", "title", "notes"}
-_DELIVERY_KNOWN = {"retry_after", "max_retry_after", "max_attempts"}
+_DELIVERY_KNOWN = {"retry_after", "max_retry_after", "max_attempts", "max_instant"}
 
 
 class AlertsError(ConfigError):
@@ -57,6 +59,9 @@ class Delivery:
     retry_after: float = 60.0
     max_retry_after: float = 6 * 3600.0
     max_attempts: int = 12
+    # more stories than this due at once for an instant subscription (a first crawl, a long outage)
+    # go out as one grouped message instead of a flood
+    max_instant: int = 20
 
     def backoff(self, attempts: int) -> float:
         """Seconds to wait after the ``attempts``-th failed attempt (1, 2, …): doubled each time, capped."""
@@ -299,11 +304,12 @@ def _delivery(origin: str, block: Any) -> Delivery:
                 kw[fld] = parse_duration(block[fld])
             except ValueError as e:
                 raise AlertsError(f"{origin}: [delivery], field '{fld}': {e}") from None
-    if "max_attempts" in block:
-        v = block["max_attempts"]
-        if not isinstance(v, int) or isinstance(v, bool) or v < 1:
-            raise AlertsError(f"{origin}: [delivery], field 'max_attempts': must be a positive integer")
-        kw["max_attempts"] = v
+    for fld in ("max_attempts", "max_instant"):
+        if fld in block:
+            v = block[fld]
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+                raise AlertsError(f"{origin}: [delivery], field '{fld}': must be a positive integer")
+            kw[fld] = v
     return Delivery(**kw)
 
 
@@ -422,7 +428,7 @@ def render_item(it: Item) -> str:
 
 def render(sub: Subscription, items: list[Item]) -> tuple[str, str]:
     """(title, body) of the message for ``items`` (one for instant, several for a digest)."""
-    if len(items) == 1 and not sub.is_digest:
+    if len(items) == 1:
         it = items[0]
         return f"[presswatch] {it.title}", render_item(it) + f"\n\n— presswatch, subscription {sub.name}"
     title = f"[presswatch] {sub.name}: {len(items)} bài mới / new article(s)"

@@ -100,17 +100,22 @@ def test(name: str, alerts_file: str | None) -> None:
 @_db_option
 @click.option("--flush-digests", is_flag=True,
               help="Send waiting digests now, not when their interval is up.")
+@click.option("--retry-failed", is_flag=True, help="Try again the rows that reached max_attempts.")
 @click.option("--only", metavar="NAME", default=None, help="Only this subscription.")
-def send(alerts_file: str | None, db_path: str | None, flush_digests: bool, only: str | None) -> None:
+def send(alerts_file: str | None, db_path: str | None, flush_digests: bool, retry_failed: bool,
+         only: str | None) -> None:
     """Send what the outbox owes now (retries whose back-off is over, digests that are due)."""
     from db import open_db
     from pipeline.outbox import deliver
+    from pipeline.outbox import retry_failed as _retry_failed
 
     cfg = load_alerts_or_fail(alerts_file)
     if only and only not in cfg.subscriptions:
         raise click.ClickException(f"no subscription '{only}' in {cfg.origin}")
     db = open_db(db_path or default_db_path())
     try:
+        if retry_failed:
+            click.echo(f"{_retry_failed(db, only)} failed row(s) set to be tried again")
         report = deliver(db, cfg, flush_digests=flush_digests, only=only)
     finally:
         db.close()

@@ -138,7 +138,8 @@ def _site_for_url(url: str, sites_file: str | None) -> SiteSpec | None:
 @db_option
 @click.option("--port", default=8001, show_default=True, help="Port on 127.0.0.1.")
 @click.option("--host", default="127.0.0.1", show_default=True)
-def serve(db_path: str | None, port: int, host: str) -> None:
+@alerts_option
+def serve(db_path: str | None, port: int, host: str, alerts_file: str | None) -> None:
     """Publish the database with Datasette (read-only)."""
     from db import open_db
     from pipeline.publish import datasette_command, write_metadata
@@ -146,7 +147,7 @@ def serve(db_path: str | None, port: int, host: str) -> None:
     db_path = db_path or default_db_path()
     open_db(db_path).close()  # create and migrate, so a fresh machine serves an empty but valid DB
     with tempfile.TemporaryDirectory() as tmp:
-        meta = write_metadata(db_path, Path(tmp) / "metadata.json")
+        meta = write_metadata(db_path, Path(tmp) / "metadata.json", alerts_file)
         click.echo(f"Datasette on http://{host}:{port}/ (Ctrl-C stops)")
         _run_foreground(datasette_command(db_path, meta, host, port))
 

@@ -246,12 +246,22 @@ def deliver(db: sqlite_utils.Database, cfg: AlertsConfig, *, now: datetime | Non
             if not ids:
                 break
             rows = items(db, ids)
-            batches = [rows] if sub.is_digest else [[r] for r in rows]
+            grouped = sub.is_digest or len(rows) > cfg.delivery.max_instant
+            batches = [rows] if grouped else [[r] for r in rows]
             for batch in batches:
                 _send_batch(db, sub, cfg, batch, _now(now), report, sender, env)
             if len(ids) < BATCH:
                 break
     return report
+
+
+def retry_failed(db: sqlite_utils.Database, only: str | None = None) -> int:
+    """Give rows that reached max_attempts a new series of attempts; returns how many."""
+    cur = db.execute(
+        "UPDATE alert_outbox SET status = 'pending', attempts = 0, next_attempt_at = ? "
+        "WHERE status = 'failed' AND (? IS NULL OR subscription = ?)", [iso(_now(None)), only, only],
+    )
+    return max(cur.rowcount, 0)
 
 
 def status(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:

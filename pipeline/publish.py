@@ -19,7 +19,7 @@ SQL_TIME_LIMIT_MS = 3000
 
 # The articles an alert subscription was owed (pipeline/outbox.py), newest first, in the columns
 # datasette-atom turns into an Atom feed: /<db>/alert_NAME.atom, /<db>/alert_feed.atom?subscription=NAME
-ALERT_FEED_SQL = """select a.url as atom_id, a.title as atom_title,
+ALERT_FEED_SQL = """select * from (select a.url as atom_id, a.title as atom_title,
   case when a.published glob '????-??-??T*[+-]??:??' or a.published glob '????-??-??T*Z'
     then a.published else o.created_at end as atom_updated,
   a.url as atom_link, coalesce(s.name, a.site) as atom_author_name,
@@ -31,10 +31,18 @@ ALERT_FEED_SQL = """select a.url as atom_id, a.title as atom_title,
   o.subscription, a.site, a.published, o.created_at as found_at, o.status as delivery
 from alert_outbox o join articles a on a.id = o.article_id left join sites s on s.key = a.site
 where o.subscription = {sub}
-order by o.id desc limit 50"""
+order by o.id desc limit 50)
+union all
+-- datasette-atom 0.9 fails (HTTP 500) on an empty result: a subscription with no story yet gets one
+-- placeholder entry instead
+select 'tag:presswatch.invalid,2026:' || {sub} || ':empty',
+  'Chưa có tin / No stories yet', '2026-01-01T00:00:00+00:00',
+  '/{db}/alert_outbox?subscription=' || {sub}, 'presswatch',
+  'Chưa có bài nào cho đăng ký này. / No article for this subscription yet.', {sub}, null, null, null, null
+where not exists (select 1 from alert_outbox where subscription = {sub})"""
 
 
-def alert_queries(alerts_file: str | Path | None = None) -> dict[str, dict[str, Any]]:
+def alert_queries(db_name: str, alerts_file: str | Path | None = None) -> dict[str, dict[str, Any]]:
     """Canned queries for the alert feeds: one generic (``:subscription``), one per subscription.
     A broken alerts file leaves only the generic one (the crawl reports the error)."""
     from pipeline.alerts import AlertsError, load_alerts
@@ -42,7 +50,7 @@ def alert_queries(alerts_file: str | Path | None = None) -> dict[str, dict[str, 
     queries: dict[str, dict[str, Any]] = {
         "alert_feed": {
             "title": "Tin cảnh báo / Alert feed (?subscription=NAME)",
-            "sql": ALERT_FEED_SQL.format(sub=":subscription"),
+            "sql": ALERT_FEED_SQL.format(sub=":subscription", db=db_name),
         }
     }
     try:
@@ -55,7 +63,7 @@ def alert_queries(alerts_file: str | Path | None = None) -> dict[str, dict[str, 
         queries[f"alert_{sub.name}"] = {
             "title": sub.title or f"presswatch — {sub.name}",
             "description": sub.describe(),
-            "sql": ALERT_FEED_SQL.format(sub=f"'{sub.name}'"),
+            "sql": ALERT_FEED_SQL.format(sub=f"'{sub.name}'", db=db_name),
         }
     return queries
 
@@ -67,7 +75,7 @@ def metadata(db_path: str | Path, alerts_file: str | Path | None = None) -> dict
     if "__DB__" in dbs:
         dbs[name] = dbs.pop("__DB__")
     if name in dbs:
-        dbs[name].setdefault("queries", {}).update(alert_queries(alerts_file))
+        dbs[name].setdefault("queries", {}).update(alert_queries(name, alerts_file))
     return data
 
 

@@ -542,6 +542,12 @@ def test_atom_feed_lists_the_same_articles(site: Path, tmp_path: Path) -> None:
         if "subscription=" not in path:
             assert root.findtext("a:title", namespaces=ns) == "Đối ngoại"  # the subscription's title
 
+    # a subscription with no story yet: a valid feed with one placeholder entry, not an HTTP 500
+    resp = asyncio.run(fetch("/pw/alert_feed.atom?subscription=nobody"))
+    assert resp.status_code == 200, resp.text
+    entries = ET.fromstring(resp.content).findall("a:entry", ns)
+    assert [e.findtext("a:title", "", ns) for e in entries] == ["Chưa có tin / No stories yet"]
+
 
 def test_alerts_test_command_sends_to_the_channel(hook: Webhook, tmp_path: Path) -> None:
     alerts = tmp_path / "alerts.toml"
@@ -591,6 +597,24 @@ def test_story_copies_duplicates_and_recrawls_are_owed_once(tmp_path: Path) -> N
     db.execute("UPDATE articles SET story_id = ? WHERE id IN (?, ?)", [first, first, copy])
     (_, _, item), = items(db, [1])
     assert item.also == [("?", "https://example.vn/bai-2.html")]
+    db.close()
+
+
+def test_many_due_at_once_are_grouped_not_flooded(hook: Webhook, tmp_path: Path) -> None:
+    cfg = parse_alerts(f'[delivery]\nmax_instant = 2\n[alerts.hn]\nchannels = ["{hook.url("hn")}"]\n')
+    db = open_db(tmp_path / "x.db")
+    with collecting(cfg.subscriptions):
+        for n in range(3):
+            store_article(db, _article(n, f"Hà Nội đối ngoại {n}"), "<html></html>")
+    report = deliver(db, cfg)
+    assert (report.messages, report.sent) == (1, 3)
+    (msg,) = hook.posts("hn")
+    assert all(f"Hà Nội đối ngoại {n}" in msg["message"] for n in range(3))
+    # then one message per story again
+    with collecting(cfg.subscriptions):
+        store_article(db, _article(9, "Hà Nội đối ngoại 9"), "<html></html>")
+    assert deliver(db, cfg).messages == 1
+    assert hook.posts("hn")[-1]["title"] == "[presswatch] Hà Nội đối ngoại 9"
     db.close()
 
 
