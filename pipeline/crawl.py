@@ -79,7 +79,7 @@ def crawl_once(specs: dict[str, SiteSpec], db_path: str, overrides: dict[str, An
         with collect:
             process.start()
         result.extend(summaries_since(db_path, last_id))
-    if alerts is not None and alerts.subscriptions:
+    if alerts is not None and any(s.channels for s in alerts.subscriptions.values()):
         result.alerts = deliver_alerts(db_path, alerts)
     return result
 

@@ -38,7 +38,8 @@ from pipeline.article import Article
 log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 300  # a claimed row is someone's for this long (a crashed sender's rows come back after it)
-BATCH = 200
+BATCH = 200  # rows in one grouped message (digest, flood) at most
+CHUNK = 10  # instant rows claimed at a time, so that a slow channel never outlives the lease
 
 Sender = Callable[[str, str, str, list[str]], None]  # (url, title, body, secrets); raises on failure
 
@@ -117,14 +118,16 @@ class Report:
         return out
 
 
-def _claim(db: sqlite_utils.Database, sub: str, now: datetime) -> list[int]:
+def _claim(db: sqlite_utils.Database, sub: str, now: datetime, limit: int) -> list[int]:
+    """Take up to ``limit`` due rows of ``sub`` for this sender: their next_attempt_at moves past the
+    lease, in one statement, so a sender running at the same time cannot take them too."""
     now_s = iso(now)
-    lease = iso(now + timedelta(seconds=LEASE_SECONDS))
+    lease = iso(max(now, datetime.now(UTC)) + timedelta(seconds=LEASE_SECONDS))
     rows = db.execute(
         "UPDATE alert_outbox SET next_attempt_at = ? WHERE id IN (SELECT id FROM alert_outbox "
         "WHERE subscription = ? AND status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?) "
         "AND status = 'pending' AND next_attempt_at <= ? RETURNING id",
-        [lease, sub, now_s, BATCH, now_s],
+        [lease, sub, now_s, limit, now_s],
     ).fetchall()
     return sorted(int(r[0]) for r in rows)
 
@@ -242,16 +245,25 @@ def deliver(db: sqlite_utils.Database, cfg: AlertsConfig, *, now: datetime | Non
                 report.waiting += n
                 continue
         while True:
-            ids = _claim(db, sub.name, t)
+            # each round leaves the rows it took sent or due later than t: the loop ends
+            due = db.execute(
+                "SELECT count(*) FROM alert_outbox WHERE subscription = ? AND status = 'pending' "
+                "AND next_attempt_at <= ?", [sub.name, iso(t)],
+            ).fetchone()[0]
+            if not due:
+                break
+            grouped = sub.is_digest or due > cfg.delivery.max_instant
+            ids = _claim(db, sub.name, t, BATCH if grouped else CHUNK)
             if not ids:
                 break
             rows = items(db, ids)
-            grouped = sub.is_digest or len(rows) > cfg.delivery.max_instant
+            gone = set(ids) - {oid for oid, _, _ in rows}
+            for oid in gone:  # the article was deleted: nothing to send, say so
+                db.execute("UPDATE alert_outbox SET status = 'failed', error = 'article no longer stored' "
+                           "WHERE id = ?", [oid])
             batches = [rows] if grouped else [[r] for r in rows]
             for batch in batches:
                 _send_batch(db, sub, cfg, batch, _now(now), report, sender, env)
-            if len(ids) < BATCH:
-                break
     return report
 
 

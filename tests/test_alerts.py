@@ -318,6 +318,8 @@ def smtp() -> Iterator[SMTPSink]:
 
 class _Hook(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
+        if self.path == "/slow":
+            time.sleep(0.3)
         n = int(self.headers.get("Content-Length") or 0)
         payload = json.loads(self.rfile.read(n) or b"{}")
         self.server.posts.append((self.path, dict(self.headers), payload))  # type: ignore[attr-defined]
@@ -616,6 +618,30 @@ def test_many_due_at_once_are_grouped_not_flooded(hook: Webhook, tmp_path: Path)
     assert deliver(db, cfg).messages == 1
     assert hook.posts("hn")[-1]["title"] == "[presswatch] Hà Nội đối ngoại 9"
     db.close()
+
+
+def test_two_senders_at_once_send_each_story_once(hook: Webhook, tmp_path: Path) -> None:
+    alerts = tmp_path / "alerts.toml"
+    alerts.write_text(f'[delivery]\nmax_instant = 100\n[alerts.hn]\nchannels = ["{hook.url("slow")}"]\n',
+                      encoding="utf-8")
+    cfg = load_alerts(alerts)
+    db = open_db(tmp_path / "x.db")
+    with collecting(cfg.subscriptions):
+        for n in range(24):
+            store_article(db, _article(n, f"Hà Nội đối ngoại {n}"), "<html></html>")
+    db.close()
+    cmd = [sys.executable, "-m", "pipeline.cli", "alerts", "send", "--db", str(tmp_path / "x.db"),
+           "--alerts", str(alerts)]
+    procs = [subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outs = [p.communicate(timeout=120)[0] for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    titles = [p["title"] for p in hook.posts("slow")]
+    assert sorted(titles) == sorted(f"[presswatch] Hà Nội đối ngoại {n}" for n in range(24))
+    # the two shared the work (each claims a few rows at a time) and their counts add up
+    counts = [int(o.split("alerts: ")[1].split()[0]) for o in outs]
+    assert sum(counts) == 24, counts
+    assert {r["status"] for r in outbox_rows(tmp_path / "x.db")} == {"sent"}
 
 
 # -- configuration and matching --------------------------------------------------------------
