@@ -30,9 +30,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from config import CONFIG_DIR
+
 __all__ = ["SampleSite", "SAMPLES_DIR", "main"]
 
-SAMPLES_DIR = Path(__file__).resolve().parent.parent / "config" / "samples"
+SAMPLES_DIR = CONFIG_DIR / "samples"  # package data of config.samples
 
 _TYPES = {
     ".xml": "application/xml; charset=utf-8",

@@ -376,3 +376,22 @@ def test_generated_files_in_sync_with_sources():
         page = (SAMPLES_DIR / "www" / a.path.lstrip("/")).read_text(encoding="utf-8")
         assert html.escape(a.title, quote=False) in page, a.key
         assert html.escape(a.paras[-1], quote=False) in page, a.key
+
+
+def test_command_line_serves_and_prints_base(tmp_path: Path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "sites.toml"
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline.samplesite", "--write-sites", str(out)],
+                            stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
+    try:
+        base = proc.stdout.readline().strip()
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", base)
+        assert fetch(base + "/robots.txt")[0] == 200
+        specs = config.parse_sites(out.read_text(encoding="utf-8"))
+        assert specs["dantri"].sections == (base + "/dantri/xa-hoi.htm",)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        proc.stdout.close()
