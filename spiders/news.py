@@ -63,7 +63,9 @@ class NewsSpider(scrapy.Spider):
         self.queued: Counter[str] = Counter()
         self.db = open_db(db_path)
         self._links = {
-            k: LinkExtractor(allow=(s.article_pattern,), deny=s.exclude, allow_domains=s.domains, unique=True)
+            # hosts are checked by follow_articles (SiteSpec.allows_host): LinkExtractor's allow_domains
+            # compares the netloc with its port, so it never matches a site on a non-default port
+            k: LinkExtractor(allow=(s.article_pattern,), deny=s.exclude, unique=True)
             for k, s in specs.items()
         }
 
