@@ -161,6 +161,8 @@ def demo(db_path: str, port: int, no_serve: bool) -> None:
     """Offline demo: serve bundled sample sites on 127.0.0.1, crawl them, open Datasette."""
     from pipeline.samplesite import SampleSite
 
+    for suffix in ("", "-wal", "-shm"):  # the sample sites get a new port each time: start afresh
+        Path(db_path + suffix).unlink(missing_ok=True)
     with SampleSite() as site, tempfile.TemporaryDirectory() as tmp:
         sites_file = Path(tmp) / "sites.toml"
         sites_file.write_text(site.sites_toml(), encoding="utf-8")
