@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from config import CONFIG_DIR, ConfigError
-from pipeline.normalize import fold, normalize_inline, normalize_text
+from pipeline.normalize import normalize_inline, normalize_text
 
 __all__ = ["Relevance", "Lexicon", "score", "classify_jsonl", "load_lexicon", "KINDS"]
 
@@ -77,9 +77,30 @@ _SPACE = r"[^\S\n]+"
 _HYPHEN_SPLIT = re.compile(r"\s*[-–—]\s*")
 
 
-def _phrase_re(phrase: str) -> str:
-    parts = _HYPHEN_SPLIT.split(phrase)
-    return _HYPHEN.join(_SPACE.join(re.escape(w) for w in p.split()) for p in parts)
+def _units(phrase: str) -> list[str]:
+    """A phrase as regex units: one per character, any run of spaces or a hyphen (with or
+    without spaces around it) made one flexible unit."""
+    out: list[str] = []
+    for i, part in enumerate(_HYPHEN_SPLIT.split(phrase)):
+        if i:
+            out.append(_HYPHEN)
+        for j, word in enumerate(part.split()):
+            if j:
+                out.append(_SPACE)
+            out.extend(re.escape(c) for c in word)
+    return out
+
+
+def _trie_re(node: dict[str, Any]) -> str:
+    """Regex of a character trie: common prefixes factored out (much faster than a flat
+    alternation of hundreds of phrases); longer continuations are tried first."""
+    end = "" in node
+    branches = [u + _trie_re(child) for u, child in node.items() if u != ""]
+    if not branches:
+        return ""
+    if len(branches) == 1 and not end:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")" + ("?" if end else "")
 
 
 def _key(s: str) -> str:
@@ -87,10 +108,15 @@ def _key(s: str) -> str:
 
 
 def _alternation(phrases: Iterable[str], flags: int = 0) -> re.Pattern[str] | None:
-    uniq = sorted(set(phrases), key=lambda p: (-len(p), p))
-    if not uniq:
+    trie: dict[str, Any] = {}
+    for p in set(phrases):
+        node = trie
+        for u in _units(p.lower() if flags & re.IGNORECASE else p):
+            node = node.setdefault(u, {})
+        node[""] = {}
+    if not trie:
         return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(_phrase_re(p) for p in uniq) + r")(?!\w)", flags)
+    return re.compile(r"(?<!\w)" + _trie_re(trie) + r"(?!\w)", flags)
 
 
 @dataclass(frozen=True)
@@ -222,7 +248,7 @@ def _load_entities(gpath: Path, gaz: dict[str, Any], cpath: Path, cty: dict[str,
         raise ConfigError(f"{gpath}: no [[province]] entries")
     for i, p in enumerate(provs):
         where = f"[[province]] #{i + 1}"
-        if not isinstance(p, dict) or not isinstance(p.get("name"), str) or not isinstance(p.get("unit_2025"), str):
+        if not (isinstance(p, dict) and all(isinstance(p.get(k), str) for k in ("name", "unit_2025"))):
             raise ConfigError(f"{gpath}: {where}: needs name and unit_2025 (strings)")
         name = normalize_inline(p["name"])
         ent = _Entity(name, "province", ent_w["province"], normalize_inline(p["unit_2025"]),
@@ -332,10 +358,10 @@ def _segments(title: str, description: str, text: str, lex: Lexicon) -> list[tup
         out.append(("lead", d))
     body = normalize_text(text)
     if body:
-        ft = fold(t) if t else None
-        paras = [p for p in body.split("\n") if p.strip() and (ft is None or fold(p.strip()) != ft)]
+        ft = t.casefold()
+        paras = [p for p in body.split("\n") if p.strip() and p.strip().casefold() != ft]
         body = "\n".join(paras)
-        if d and fold(paras[0] if paras else "") == fold(d):
+        if d and paras and paras[0].strip().casefold() == d.casefold():
             body = "\n".join(paras[1:])
         out.append(("text", body))
     return out
@@ -408,10 +434,11 @@ def _match(text: str, lex: Lexicon) -> list[tuple[int, int, str, str, float, _En
             ent = lex.entities.get(_key(m.group()))
             if ent is None:
                 continue
+            a, b = m.span()
             if ent.kind == "block":
-                cands.append((m.start(), -(m.end() - m.start()), m.end(), ent.name, "block", 0.0, ent))
-            elif _entity_ok(ent, text, m.start(), m.end(), m.group(), lex):
-                cands.append((m.start(), -(m.end() - m.start()), m.end(), ent.name, ent.kind, ent.weight, ent))
+                cands.append((a, a - b, b, ent.name, "block", 0.0, ent))
+            elif _entity_ok(ent, text, a, b, m.group(), lex):
+                cands.append((a, a - b, b, ent.name, ent.kind, ent.weight, ent))
     for rx, table, lower in ((lex.re_terms_ci, lex.terms_ci, True), (lex.re_terms_cs, lex.terms_cs, False)):
         if rx is None:
             continue
@@ -422,19 +449,23 @@ def _match(text: str, lex: Lexicon) -> list[tuple[int, int, str, str, float, _En
                 continue
             for kind, w in t.kinds:
                 cands.append((m.start(), -(m.end() - m.start()), m.end(), t.phrase, kind, w, None))
-    cands.sort(key=lambda c: (c[0], c[1]))
+    # overlaps are resolved among entities and among terms separately: "Ủy ban nhân dân
+    # thành phố Huế" is an actor term AND the place "thành phố Huế"
     out: list[tuple[int, int, str, str, float, _Entity | None]] = []
-    taken_end = -1
-    taken_span: tuple[int, int] | None = None
-    for start, _neg, end, term, kind, w, ent in cands:
-        if taken_span is not None and (start, end) == taken_span:
-            out.append((start, end, term, kind, w, ent))  # same phrase, another kind
-            continue
-        if start < taken_end:
-            continue
-        taken_end, taken_span = end, (start, end)
-        if kind != "block":
+    for group in (True, False):
+        taken_end = -1
+        taken_span: tuple[int, int] | None = None
+        for start, _neg, end, term, kind, w, ent in sorted(
+            (c for c in cands if (c[6] is not None) == group), key=lambda c: (c[0], c[1])
+        ):
+            if taken_span is not None and (start, end) == taken_span:
+                out.append((start, end, term, kind, w, ent))  # same phrase, another kind
+                continue
+            if start < taken_end:
+                continue
+            taken_end, taken_span = end, (start, end)
             out.append((start, end, term, kind, w, ent))
+    out.sort(key=lambda h: h[0])
     return [h for h in out if h[3] != "block"]
 
 
