@@ -103,7 +103,13 @@ def _trie_re(node: dict[str, Any]) -> str:
     return "(?:" + "|".join(branches) + ")" + ("?" if end else "")
 
 
+_NEEDS_KEYING = re.compile(r"[-–—]|\s\s|[^\S ]")
+
+
 def _key(s: str) -> str:
+    """Lookup key of a phrase or a matched text: white space single, hyphens bare."""
+    if not _NEEDS_KEYING.search(s):
+        return s
     return _HYPHEN_SPLIT.sub("-", " ".join(s.split()))
 
 
@@ -330,7 +336,7 @@ def _sentence_starts(text: str) -> list[int]:
         if m.group().startswith("\n"):
             starts.append(end)
             continue
-        before = _PREV_TOKEN.search(text, 0, m.start())
+        before = _PREV_TOKEN.search(text, max(0, m.start() - 12), m.start())
         tok = before.group(1) if before else ""
         if (len(tok) <= 3 and tok.isupper()) or tok in _ABBREV:
             continue  # "TP. Đà Nẵng", "TS. Nguyễn": not a sentence end
