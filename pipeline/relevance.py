@@ -511,17 +511,17 @@ def score(article: Any, lexicon: Lexicon | None = None) -> Relevance:
     lead_left = 0 if description.strip() else lex.lead_sentences
     for where, seg in _segments(title, description, text, lex):
         starts = _sentence_starts(seg) if where != "title" else [0]
-        local: list[_Sent] = []
+        seg_sents: list[_Sent] = []
         for i, s0 in enumerate(starts):
             s1 = starts[i + 1] if i + 1 < len(starts) else len(seg)
-            w = where
+            wh = where
             if where == "text":
-                w = "body"
+                wh = "body"
                 if lead_left and len(_WORDS.findall(seg[s0:s1])) >= 8:
-                    w, lead_left = "lead", lead_left - 1
-            local.append(_Sent(w, seg[s0:s1]))
+                    wh, lead_left = "lead", lead_left - 1
+            seg_sents.append(_Sent(wh, seg[s0:s1]))
         for start, _end, term, kind, weight, ent in _match(seg, lex):
-            s = local[bisect_right(starts, start) - 1]
+            s = seg_sents[bisect_right(starts, start) - 1]
             s.hits.append((term, kind, weight))
             if ent is not None and kind == "province":
                 provinces.setdefault(ent.name, None)
@@ -531,7 +531,7 @@ def score(article: Any, lexicon: Lexicon | None = None) -> Relevance:
                     countries.setdefault(ent.name, None)
                 if ent.parent:
                     countries.setdefault(ent.parent, None)
-        sents.extend(local)
+        sents.extend(seg_sents)
 
     p = lex.params
     sum_l = sum_li = sum_f = sum_a = sum_n = sum_d = 0.0
