@@ -185,7 +185,7 @@ def _strs(path: Path, where: str, v: Any) -> tuple[str, ...]:
     return tuple(normalize_inline(x) for x in v)
 
 
-_SCORE_KEYS = ("scale_local", "scale_foreign", "scale_action", "cooc_scale", "pair_factor",
+_SCORE_KEYS = ("scale_local", "scale_foreign", "scale_action", "cooc_scale", "pair_factor", "implied_action",
                "channel_share", "national_penalty", "national_floor", "distractor_penalty",
                "national_title_factor")
 
@@ -503,7 +503,7 @@ def score(article: Any, lexicon: Lexicon | None = None) -> Relevance:
     """Score an Article, a mapping or an object with title, text and optional description."""
     lex = lexicon or load_lexicon()
     title, description, text = _fields(article)
-    pos = lex.position
+    pos, p = lex.position, lex.params
     sents: list[_Sent] = []
     provinces: dict[str, None] = {}
     units: dict[str, None] = {}
@@ -533,7 +533,6 @@ def score(article: Any, lexicon: Lexicon | None = None) -> Relevance:
                     countries.setdefault(ent.parent, None)
         sents.extend(seg_sents)
 
-    p = lex.params
     sum_l = sum_li = sum_f = sum_a = sum_n = sum_d = 0.0
     triples = pairs = 0.0
     evidence: dict[tuple[str, str, str], float] = {}
@@ -557,6 +556,8 @@ def score(article: Any, lexicon: Lexicon | None = None) -> Relevance:
                 dw += w
             ek = (term, kind, s.where)
             evidence[ek] = evidence.get(ek, 0.0) + w * pw
+        if liw > 0 and fw > 0 and aw == 0:
+            aw = p["implied_action"]  # a local institution and a foreign partner: an encounter
         if s.where == "title":
             title_national = nw > 0
             title_local = lw > 0
