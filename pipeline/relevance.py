@@ -186,6 +186,7 @@ def _strs(path: Path, where: str, v: Any) -> tuple[str, ...]:
 
 
 _SCORE_KEYS = ("scale_local", "scale_foreign", "scale_action", "cooc_scale", "pair_factor", "implied_action",
+               "implied_min_actor", "implied_min_partner",
                "channel_share", "national_penalty", "national_floor", "distractor_penalty",
                "national_title_factor")
 
@@ -540,14 +541,16 @@ def score(article: Any, lexicon: Lexicon | None = None) -> Relevance:
     title_national = title_local = False
     for s in sents:
         pw = pos[s.where]
-        lw = liw = fw = aw = nw = dw = 0.0
+        lw = liw = fw = partner_w = aw = nw = dw = 0.0
         for term, kind, w in s.hits:
             if kind == "province":
                 lw = max(lw, w)
             elif kind == "actor":
                 lw, liw = max(lw, w), max(liw, w)
-            elif kind == "partner" or kind in _ENTITY_KINDS:
+            elif kind in _ENTITY_KINDS:
                 fw = max(fw, w)
+            elif kind == "partner":
+                fw, partner_w = max(fw, w), max(partner_w, w)
             elif kind == "action":
                 aw = max(aw, w)
             elif kind == "national":
@@ -556,8 +559,8 @@ def score(article: Any, lexicon: Lexicon | None = None) -> Relevance:
                 dw += w
             ek = (term, kind, s.where)
             evidence[ek] = evidence.get(ek, 0.0) + w * pw
-        if liw > 0 and fw > 0 and aw == 0:
-            aw = p["implied_action"]  # a local institution and a foreign partner: an encounter
+        if aw == 0 and liw >= p["implied_min_actor"] and partner_w >= p["implied_min_partner"]:
+            aw = p["implied_action"]  # a local institution and a foreign counterpart: an encounter
         if s.where == "title":
             title_national = nw > 0
             title_local = lw > 0
