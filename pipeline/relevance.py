@@ -34,6 +34,7 @@ import json
 import math
 import re
 import tomllib
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -133,7 +134,7 @@ class _Term:
     not_preceded_by: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Entity:
     name: str
     kind: str  # province | country | territory | org | locality | block
@@ -404,7 +405,8 @@ def _preceded_by(text: str, start: int, words: tuple[str, ...]) -> bool:
     return any(before.endswith(w + " ") for w in words)
 
 
-def _entity_ok(ent: _Entity, text: str, start: int, end: int, matched: str, lex: Lexicon) -> bool:
+def _entity_ok(ent: _Entity, text: str, start: int, end: int, matched: str, lex: Lexicon,
+               capitalised: bool = False) -> bool:
     if ent.kind == "block":
         return False
     if ent.prefixes and not _preceded_by(text, start, ent.prefixes):
@@ -415,7 +417,7 @@ def _entity_ok(ent: _Entity, text: str, start: int, end: int, matched: str, lex:
         prev = _prev_word(text, start)
         if prev in lex.person_words:
             return False  # part of a person's name: "Phó Thủ tướng Nguyễn Hòa Bình"
-        if ent.kind != "province" and " " not in matched and "-" not in matched:
+        if ent.kind != "province" and " " not in matched and "-" not in matched and not capitalised:
             # a one-word name glued to other capitalised words is another proper noun
             if prev[:1].isupper() and not ent.prefixes:
                 return False
@@ -433,9 +435,43 @@ def _term_ok(t: _Term, text: str, start: int, end: int) -> bool:
     return True
 
 
-def _match(text: str, lex: Lexicon) -> list[tuple[int, int, str, str, float, _Entity | None]]:
-    """Non-overlapping hits (start, end, term, kind, weight, entity), longest first at a place."""
-    cands: list[tuple[int, int, int, str, str, float, _Entity | None]] = []
+_VOWELS = re.compile(r"[aăâeêioôơuưy]", re.IGNORECASE)
+
+
+def _caps_variant(text: str) -> str | None:
+    """For a line written in capitals ("ĐOÀN ĐẠI BIỂU TỈNH QUẢNG NAM THĂM LÀO"), the same line
+    with words capitalised ("Đoàn Đại Biểu Tỉnh Quảng Nam Thăm Lào") so that case-sensitive
+    names match; acronyms without a vowel (UBND, TP, HCM) stay. None for ordinary text."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 6 or sum(c.isupper() for c in letters) < 0.8 * len(letters):
+        return None
+
+    def word(m: re.Match[str]) -> str:
+        w = m.group()
+        base = "".join(c for c in unicodedata.normalize("NFD", w) if not unicodedata.combining(c))
+        return w[0] + w[1:].lower() if _VOWELS.search(base) else w
+
+    out = _WORDS.sub(word, text)
+    return out if len(out) == len(text) else None
+
+
+_Cand = tuple[int, int, int, str, str, float, "_Entity | None"]  # start, -length, end, term, kind, w, ent
+_Hit = tuple[int, int, str, str, float, "_Entity | None"]  # start, end, term, kind, weight, entity
+
+
+def _match(text: str, lex: Lexicon, headline: bool = False) -> list[_Hit]:
+    """Non-overlapping hits (start, end, term, kind, weight, entity), longest first at a place.
+    A headline (title, lead) written in capitals is matched in both spellings."""
+    cands: list[_Cand] = []
+    _candidates(text, lex, False, cands)
+    caps = _caps_variant(text) if headline else None
+    if caps is not None:  # matches of both spellings, each (span, term, kind) once
+        _candidates(caps, lex, True, cands)
+        cands = list({c[:5]: c for c in cands}.values())
+    return _resolve(cands)
+
+
+def _candidates(text: str, lex: Lexicon, capitalised: bool, cands: list[_Cand]) -> None:
     if lex.re_entities is not None:
         for m in lex.re_entities.finditer(text):
             ent = lex.entities.get(_key(m.group()))
@@ -444,7 +480,7 @@ def _match(text: str, lex: Lexicon) -> list[tuple[int, int, str, str, float, _En
             a, b = m.span()
             if ent.kind == "block":
                 cands.append((a, a - b, b, ent.name, "block", 0.0, ent))
-            elif _entity_ok(ent, text, a, b, m.group(), lex):
+            elif _entity_ok(ent, text, a, b, m.group(), lex, capitalised):
                 cands.append((a, a - b, b, ent.name, ent.kind, ent.weight, ent))
     for rx, table, lower in ((lex.re_terms_ci, lex.terms_ci, True), (lex.re_terms_cs, lex.terms_cs, False)):
         if rx is None:
@@ -456,14 +492,17 @@ def _match(text: str, lex: Lexicon) -> list[tuple[int, int, str, str, float, _En
                 continue
             for kind, w in t.kinds:
                 cands.append((m.start(), -(m.end() - m.start()), m.end(), t.phrase, kind, w, None))
+
+
+def _resolve(cands: list[_Cand]) -> list[_Hit]:
     # overlaps are resolved among entities and among terms separately: "Ủy ban nhân dân
     # thành phố Huế" is an actor term AND the place "thành phố Huế"
-    out: list[tuple[int, int, str, str, float, _Entity | None]] = []
+    out: list[_Hit] = []
     for group in (True, False):
         taken_end = -1
         taken_span: tuple[int, int] | None = None
         for start, _neg, end, term, kind, w, ent in sorted(
-            (c for c in cands if (c[6] is not None) == group), key=lambda c: (c[0], c[1])
+            (c for c in cands if (c[6] is not None) == group), key=lambda c: (c[0], c[1], c[3], c[4])
         ):
             if taken_span is not None and (start, end) == taken_span:
                 out.append((start, end, term, kind, w, ent))  # same phrase, another kind
@@ -472,7 +511,7 @@ def _match(text: str, lex: Lexicon) -> list[tuple[int, int, str, str, float, _En
                 continue
             taken_end, taken_span = end, (start, end)
             out.append((start, end, term, kind, w, ent))
-    out.sort(key=lambda h: h[0])
+    out.sort(key=lambda h: (h[0], h[1], h[2], h[3]))
     return [h for h in out if h[3] != "block"]
 
 
@@ -521,7 +560,7 @@ def score(article: Any, lexicon: Lexicon | None = None) -> Relevance:
                 if lead_left and len(_WORDS.findall(seg[s0:s1])) >= 8:
                     wh, lead_left = "lead", lead_left - 1
             seg_sents.append(_Sent(wh, seg[s0:s1]))
-        for start, _end, term, kind, weight, ent in _match(seg, lex):
+        for start, _end, term, kind, weight, ent in _match(seg, lex, headline=where != "text"):
             s = seg_sents[bisect_right(starts, start) - 1]
             s.hits.append((term, kind, weight))
             if ent is not None and kind == "province":

@@ -94,6 +94,13 @@ def test_short_country_names_that_are_common_words_or_given_names() -> None:
     assert _rel("Ý kiến cử tri về pháp luật và biện pháp").countries == []
 
 
+def test_title_in_capitals_still_names_places() -> None:
+    r = _rel("ĐOÀN ĐẠI BIỂU TỈNH QUẢNG NAM THĂM TỈNH SÊ KÔNG (LÀO)")
+    assert r.provinces == ["Quảng Nam"]
+    assert r.countries == ["Lào"]
+    assert _rel("UBND TP.HCM TIẾP ĐOÀN ASEAN").provinces == ["Thành phố Hồ Chí Minh"]
+
+
 def test_foreign_provinces_report_their_country() -> None:
     r = _rel("Tây Ninh ký kết với Svay Rieng và Prey Veng", "Quảng Trị hội đàm với Savannakhet.")
     assert r.provinces == ["Tây Ninh", "Quảng Trị"]
