@@ -355,7 +355,7 @@ class _Sent:
     hits: list[tuple[str, str, float]] = field(default_factory=list)  # (term, kind, weight)
 
 
-def _segments(title: str, description: str, text: str, lex: Lexicon) -> list[tuple[str, str]]:
+def _segments(title: str, description: str, text: str) -> list[tuple[str, str]]:
     """(where, normalised segment) in reading order; the title's repetition in the text dropped."""
     out: list[tuple[str, str]] = []
     t = normalize_inline(title)
@@ -549,7 +549,7 @@ def score(article: Any, lexicon: Lexicon | None = None) -> Relevance:
     units: dict[str, None] = {}
     countries: dict[str, None] = {}
     lead_left = 0 if description.strip() else lex.lead_sentences
-    for where, seg in _segments(title, description, text, lex):
+    for where, seg in _segments(title, description, text):
         starts = _sentence_starts(seg) if where != "title" else [0]
         seg_sents: list[_Sent] = []
         for i, s0 in enumerate(starts):
@@ -663,7 +663,7 @@ def score(article: Any, lexicon: Lexicon | None = None) -> Relevance:
 
 def _classify_line(line: str, lex: Lexicon) -> dict[str, Any]:
     try:
-        obj = json.loads(line)
+        obj = json.loads(line.lstrip("\ufeff"))
     except json.JSONDecodeError as e:
         return {"error": f"not JSON: {e.msg} (column {e.colno})"}
     if not isinstance(obj, dict):
