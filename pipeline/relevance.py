@@ -188,6 +188,7 @@ def _strs(path: Path, where: str, v: Any) -> tuple[str, ...]:
 
 _SCORE_KEYS = ("scale_local", "scale_foreign", "scale_action", "cooc_scale", "pair_factor", "implied_action",
                "implied_min_actor", "implied_min_partner",
+               "triple_min_partner", "core_power",
                "channel_share", "national_penalty", "national_floor", "distractor_penalty",
                "national_title_factor")
 
@@ -380,11 +381,15 @@ def _segments(title: str, description: str, text: str) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------------------------------------
 
 
+_PREV_WORD = re.compile(r"(\w+)$")
+
+
 def _prev_word(text: str, start: int) -> str:
-    """The word directly before `start` when only one space separates them, else ''."""
+    """The word directly before `start` when only one space separates them (no comma, no
+    quote), else ''."""
     if start < 2 or text[start - 1] != " ":
         return ""
-    m = _PREV_TOKEN.search(text, max(0, start - 40), start - 1)
+    m = _PREV_WORD.search(text, max(0, start - 40), start - 1)
     return m.group(1) if m else ""
 
 
@@ -609,7 +614,7 @@ def score(article: Any, lexicon: Lexicon | None = None) -> Relevance:
         sum_a += pw * aw
         sum_n += pw * nw
         sum_d += pw * dw
-        if lw > 0 and fw > 0 and aw > 0:
+        if lw > 0 and fw >= p["triple_min_partner"] and aw > 0:
             c = pw * (lw * fw * aw) ** (1 / 3)
             triples += c
             best_cooc.append((c, s.where, s.text))
@@ -619,7 +624,7 @@ def score(article: Any, lexicon: Lexicon | None = None) -> Relevance:
     local = _sat(sum_l, p["scale_local"])
     foreign = _sat(sum_f, p["scale_foreign"])
     action = _sat(sum_a, p["scale_action"])
-    core = (local * foreign * action) ** (1 / 3)
+    core = (local * foreign * action) ** p["core_power"]
     cooc = _sat(triples + p["pair_factor"] * pairs, p["cooc_scale"])
     raw = p["channel_share"] * core + (1 - p["channel_share"]) * cooc
     factors: list[tuple[str, float]] = []
