@@ -192,6 +192,35 @@ def test_local_party_congress_without_foreign_partner_is_not_relevant() -> None:
     assert r.score == 0.0
 
 
+def test_city_as_venue_of_a_national_summit_is_not_relevant() -> None:
+    r = _rel(
+        "Đà Nẵng: lãnh đạo thành phố kiểm tra công tác chuẩn bị Tuần lễ Cấp cao APEC",
+        "Chủ tịch UBND thành phố Đà Nẵng kiểm tra các khách sạn phục vụ đại biểu APEC. Thủ tướng "
+        "Chính phủ đã chỉ đạo về công tác lễ tân, đón tiếp các nguyên thủ quốc gia.",
+    )
+    assert not r.relevant
+    assert r.countries == ["APEC"]
+
+
+def test_congress_speaking_of_integration_and_foreign_investment_is_not_relevant() -> None:
+    r = _rel(
+        "Đại hội Đảng bộ tỉnh Quảng Ninh xác định hội nhập quốc tế là động lực",
+        "Báo cáo chính trị nêu rõ tỉnh tiếp tục mở rộng quan hệ đối ngoại, hội nhập quốc tế, thu hút "
+        "đầu tư nước ngoài có chọn lọc. Đại hội đề ra mục tiêu GRDP tăng 10%/năm.",
+    )
+    assert not r.relevant
+    assert not any(e["kind"] == "cooccurrence" for e in r.evidence)
+
+
+def test_trade_statistics_naming_countries_are_not_relevant() -> None:
+    r = _rel(
+        "Xuất khẩu của Đồng Nai sang Mỹ tăng 15%",
+        "Kim ngạch xuất khẩu của tỉnh 9 tháng đạt 18 tỷ USD; thị trường Mỹ chiếm 30%, tiếp đến là Trung "
+        "Quốc, Nhật Bản và EU. UBND tỉnh cho biết doanh nghiệp FDI đóng góp 80% kim ngạch.",
+    )
+    assert not r.relevant
+
+
 def test_twinning_and_investment_promotion_are_relevant() -> None:
     assert _rel(
         "Hải Phòng kỷ niệm 30 năm kết nghĩa với thành phố Kitakyushu (Nhật Bản)",
