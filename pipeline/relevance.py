@@ -14,10 +14,12 @@ How an article is scored (weights and scales are in config/relevance.toml):
    (Thủ tướng, Bộ Ngoại giao) and distractors (tourism, sport, markets, traffic). A hit
    weighs its lexicon weight times its position weight (title > lead > body). Longer
    phrases win over shorter ones at the same place ("Lào Cai" the province, not "Lào").
-3. Three channels (local, foreign, action) saturate as 1 - exp(-sum/scale); their geometric
-   mean is the "core" (all three are needed). Sentences holding a local actor together
-   with a partner and an action ("triples"), or with one of them ("pairs"), make the
-   co-occurrence channel. raw = share * core + (1 - share) * cooccurrence.
+3. Three channels (local, foreign, action) saturate as 1 - exp(-sum/scale); their product
+   (to the power core_power, 1/3 = geometric mean) is the "core": all three are needed.
+   Sentences holding a local actor together with a concrete foreign counterpart and an
+   action ("triples"), or with one of them ("pairs"), make the co-occurrence channel; a
+   local institution and a foreign counterpart (ambassador, delegation) in one sentence
+   imply an encounter. raw = share * core + (1 - share) * co-occurrence.
 4. Penalties multiply raw: national actors dominating the local ones, distractors
    outweighing the actions, a title naming a national actor and no local one.
 
@@ -671,6 +673,8 @@ def _classify_line(line: str, lex: Lexicon) -> dict[str, Any]:
         obj = json.loads(line.lstrip("\ufeff"))
     except json.JSONDecodeError as e:
         return {"error": f"not JSON: {e.msg} (column {e.colno})"}
+    except (ValueError, RecursionError) as e:
+        return {"error": f"not JSON: {type(e).__name__}"}
     if not isinstance(obj, dict):
         return {"error": f"expected a JSON object with title and text, got {type(obj).__name__}"}
     if not any(isinstance(obj.get(k), str) for k in ("title", "text", "description")):
@@ -679,6 +683,17 @@ def _classify_line(line: str, lex: Lexicon) -> dict[str, Any]:
         return score(obj, lex).to_dict()
     except TypeError as e:
         return {"error": str(e)}
+    except Exception as e:  # one odd article must not stop a batch: report it on its line
+        return {"error": f"cannot score: {type(e).__name__}: {e}"}
+
+
+def _dump(obj: dict[str, Any]) -> str:
+    s = json.dumps(obj, ensure_ascii=False)
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates from a \ud800 escape in the input
+        s = json.dumps(obj)
+    return s
 
 
 def classify_jsonl(infile: str | Path | IO[str], outfile: str | Path | IO[str]) -> int:
@@ -693,7 +708,7 @@ def classify_jsonl(infile: str | Path | IO[str], outfile: str | Path | IO[str]) 
         for line in fin:
             if not line.strip():
                 continue
-            fout.write(json.dumps(_classify_line(line, lex), ensure_ascii=False) + "\n")
+            fout.write(_dump(_classify_line(line, lex)) + "\n")
             n += 1
         fout.flush()
     finally:

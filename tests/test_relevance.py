@@ -279,21 +279,25 @@ def test_classify_jsonl_round_trip_with_bad_lines(tmp_path: Path) -> None:
         json.dumps([1, 2]),
         json.dumps({"title": 5, "text": "x"}),
         json.dumps({"url": "only"}),
+        "[" * 100000 + "]" * 100000,
+        '{"title": "\\ud800 UBND tỉnh Lạng Sơn tiếp Đại sứ Trung Quốc", "text": ""}',
     ]
     out = io.StringIO()
-    assert classify_jsonl(io.StringIO("\n".join(lines) + "\n"), out) == 6
+    assert classify_jsonl(io.StringIO("\n".join(lines) + "\n"), out) == 8
     rows = [json.loads(x) for x in out.getvalue().splitlines()]
-    assert len(rows) == 6
+    assert len(rows) == 8
     assert rows[0]["relevant"] is True and rows[0]["provinces"] == ["Quảng Bình"]
     assert set(rows[0]) == {"score", "relevant", "provinces", "countries", "evidence"}
     assert "error" in rows[1] and "score" not in rows[1]
     assert rows[2]["relevant"] is False
-    assert all("error" in r for r in rows[3:])
+    assert all("error" in r for r in rows[3:7])
+    assert rows[7]["provinces"] == ["Lạng Sơn"]
     inp, outp = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
-    inp.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
-    assert classify_jsonl(inp, outp) == 2
-    written = outp.read_text(encoding="utf-8").splitlines()
-    assert [list(json.loads(x))[0] for x in written] == ["score", "error"]
+    inp.write_text("\n".join(lines[:2] + lines[-1:]) + "\n", encoding="utf-8")
+    assert classify_jsonl(inp, outp) == 3  # a lone surrogate in the input is escaped, not fatal
+    written = [json.loads(x) for x in outp.read_text(encoding="utf-8").splitlines()]
+    assert [list(r)[0] for r in written] == ["score", "error", "score"]
+    assert written[2]["relevant"] is True
 
 
 # ---- configuration ---------------------------------------------------------------------------
