@@ -327,7 +327,7 @@ def load_lexicon(config_dir: str | Path | None = None) -> Lexicon:
 
 _BOUNDARY = re.compile(r"\n+|[.!?…]+[\"”’)\]]*[^\S\n]+(?=\S)")
 _PREV_TOKEN = re.compile(r"(\S+)$")
-_ABBREV = frozenset({"ThS", "TS", "PGS", "GS", "BS", "Th.S", "St", "Mr", "Ms", "Dr", "TT", "Tp", "tp"})
+_ABBREV = frozenset({"ThS", "Th.S", "Tp", "tp", "St", "Mr", "Ms", "Dr"})  # besides short all-caps ones
 _WORDS = re.compile(r"\w+")
 
 
