@@ -36,7 +36,6 @@ import json
 import math
 import re
 import tomllib
-import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -44,7 +43,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from config import CONFIG_DIR, ConfigError
-from pipeline.normalize import normalize_inline, normalize_text
+from pipeline.normalize import fold, normalize_inline, normalize_text
 
 __all__ = ["Relevance", "Lexicon", "score", "classify_jsonl", "load_lexicon", "KINDS"]
 
@@ -442,7 +441,7 @@ def _term_ok(t: _Term, text: str, start: int, end: int) -> bool:
     return True
 
 
-_VOWELS = re.compile(r"[aăâeêioôơuưy]", re.IGNORECASE)
+_VOWELS = re.compile(r"[aeiouy]")
 
 
 def _caps_variant(text: str) -> str | None:
@@ -455,8 +454,7 @@ def _caps_variant(text: str) -> str | None:
 
     def word(m: re.Match[str]) -> str:
         w = m.group()
-        base = "".join(c for c in unicodedata.normalize("NFD", w) if not unicodedata.combining(c))
-        return w[0] + w[1:].lower() if _VOWELS.search(base) else w
+        return w[0] + w[1:].lower() if _VOWELS.search(fold(w)) else w
 
     out = _WORDS.sub(word, text)
     return out if len(out) == len(text) else None
