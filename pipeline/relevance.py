@@ -189,7 +189,7 @@ def _strs(path: Path, where: str, v: Any) -> tuple[str, ...]:
 
 _SCORE_KEYS = ("scale_local", "scale_foreign", "scale_action", "cooc_scale", "pair_factor", "implied_action",
                "implied_min_actor", "implied_min_partner",
-               "triple_min_partner", "core_power",
+               "triple_min_partner", "core_power", "unfocused_factor",
                "channel_share", "national_penalty", "national_floor", "distractor_penalty",
                "national_title_factor")
 
@@ -582,7 +582,7 @@ def score(article: Any, lexicon: Lexicon | None = None) -> Relevance:
     triples = pairs = 0.0
     evidence: dict[tuple[str, str, str], float] = {}
     best_cooc: list[tuple[float, str, str]] = []
-    title_national = title_local = False
+    title_national = title_local = head_fa = False
     for s in sents:
         pw = pos[s.where]
         lw = liw = fw = partner_w = aw = nw = dw = 0.0
@@ -608,6 +608,8 @@ def score(article: Any, lexicon: Lexicon | None = None) -> Relevance:
         if s.where == "title":
             title_national = nw > 0
             title_local = lw > 0
+        if s.where != "body" and (fw >= p["triple_min_partner"] or aw > 0):
+            head_fa = True
         sum_l += pw * lw
         sum_li += pw * liw
         sum_f += pw * fw
@@ -634,6 +636,8 @@ def score(article: Any, lexicon: Lexicon | None = None) -> Relevance:
     if sum_d > sum_a:
         factors.append(("distractor vocabulary outweighs actions",
                         1 / (1 + p["distractor_penalty"] * (sum_d - sum_a) / (sum_a + 1))))
+    if not head_fa and raw > 0:
+        factors.append(("no foreign partner or action in the title or lead", p["unfocused_factor"]))
     if title_national and not title_local:
         factors.append(("national actor in the title, no local actor", p["national_title_factor"]))
     value = raw

@@ -221,6 +221,19 @@ def test_trade_statistics_naming_countries_are_not_relevant() -> None:
     assert not r.relevant
 
 
+def test_related_headlines_at_the_bottom_do_not_make_local_news_relevant() -> None:
+    r = _rel(
+        "Mưa lũ gây thiệt hại nặng tại Nghệ An",
+        "Mưa lớn khiến nhiều tuyến đường tại tỉnh Nghệ An bị sạt lở. UBND tỉnh đã huy động lực lượng "
+        "khắc phục hậu quả.\n\nChủ tịch UBND tỉnh yêu cầu sơ tán dân khỏi vùng nguy hiểm.\n\n"
+        "Tin liên quan\n\nChủ tịch UBND tỉnh Nghệ An tiếp Đại sứ Nhật Bản\n\n"
+        "Nghệ An ký kết hợp tác với tỉnh Hủa Phăn (Lào)",
+    )
+    assert not r.relevant
+    assert {"term": "no foreign partner or action in the title or lead", "kind": "penalty",
+            "where": "article", "weight": 0.6} in r.evidence
+
+
 def test_twinning_and_investment_promotion_are_relevant() -> None:
     assert _rel(
         "Hải Phòng kỷ niệm 30 năm kết nghĩa với thành phố Kitakyushu (Nhật Bản)",
