@@ -21,7 +21,9 @@ How an article is scored (weights and scales are in config/relevance.toml):
    local institution and a foreign counterpart (ambassador, delegation) in one sentence
    imply an encounter. raw = share * core + (1 - share) * co-occurrence.
 4. Penalties multiply raw: national actors dominating the local ones, distractors
-   outweighing the actions, a title naming a national actor and no local one.
+   outweighing the actions, no foreign counterpart or action in the title or lead (a
+   passing mention), a title naming a national actor and no local one. Each penalty is
+   listed in the evidence (kind "penalty"), as are the best co-occurring sentences.
 
 Provinces: ``provinces`` holds the names as the article uses them, in the gazetteer's
 spelling (pre-merger names stay pre-merger: "Bình Dương"); ``units_2025`` holds the
