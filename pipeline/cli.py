@@ -64,7 +64,7 @@ def crawl(site_keys: tuple[str, ...], sites_file: str | None, db_path: str | Non
     specs = _specs(sites_file, site_keys)
     alerts_cfg = load_alerts_or_fail(alerts_file)
     db_path = db_path or default_db_path()
-    overrides = {"LOG_LEVEL": "INFO" if verbose else "WARNING"}
+    overrides = {"LOG_LEVEL": "INFO" if verbose else "ERROR"}
     started = time.monotonic()
     summaries = crawl_once(specs, db_path, overrides, alerts=alerts_cfg)
     for s in summaries:
@@ -169,6 +169,8 @@ def demo(db_path: str, port: int, no_serve: bool) -> None:
     """Offline demo: serve bundled sample sites on 127.0.0.1, crawl them, open Datasette."""
     from pipeline.samplesite import SampleSite
 
+    for suffix in ("", "-wal", "-shm"):  # the sample sites get a new port each time: start afresh
+        Path(db_path + suffix).unlink(missing_ok=True)
     with SampleSite() as site, tempfile.TemporaryDirectory() as tmp:
         sites_file = Path(tmp) / "sites.toml"
         sites_file.write_text(site.sites_toml(), encoding="utf-8")

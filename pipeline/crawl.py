@@ -69,6 +69,11 @@ def crawl_once(specs: dict[str, SiteSpec], db_path: str, overrides: dict[str, An
         last_id = db.execute("SELECT coalesce(max(id), 0) FROM crawl_runs").fetchone()[0]
         db.close()
         process = CrawlerProcess(scrapy_settings(specs, overrides))
+        if (overrides or {}).get("LOG_LEVEL") != "INFO":
+            # their tracebacks repeat what the per-site summary says in one line
+            for name in ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry",
+                         "scrapy.core.scraper"):
+                logging.getLogger(name).setLevel(logging.CRITICAL)
         process.crawl(NewsSpider, specs=specs, db_path=str(db_path))
         if alerts is not None and alerts.subscriptions:
             from pipeline.outbox import collecting

@@ -63,7 +63,9 @@ class NewsSpider(scrapy.Spider):
         self.queued: Counter[str] = Counter()
         self.db = open_db(db_path)
         self._links = {
-            k: LinkExtractor(allow=(s.article_pattern,), deny=s.exclude, allow_domains=s.domains, unique=True)
+            # hosts are checked by follow_articles (SiteSpec.allows_host): LinkExtractor's allow_domains
+            # compares the netloc with its port, so it never matches a site on a non-default port
+            k: LinkExtractor(allow=(s.article_pattern,), deny=s.exclude, unique=True)
             for k, s in specs.items()
         }
 
@@ -230,11 +232,26 @@ class NewsSpider(scrapy.Spider):
                 self.stats_by_site[site]["blocked"] += 1
             msg = f"HTTP {status} at {request.url}"
         else:
-            msg = f"{type(failure.value).__name__} at {request.url}: {str(failure.value)[:120]}".rstrip(": ")
+            msg = f"{describe_failure(failure.value)} at {request.url}"
         if request.meta.get("source") == "article" and site in self.specs:
             record_url(self.db, request.url, site, "error", msg, status)
         if site in self.stats_by_site:
             self.error(site, msg)
+
+
+def describe_failure(exc: BaseException) -> str:
+    """A short human reason for a download failure."""
+    from twisted.internet import error as terr
+
+    name = type(exc).__name__
+    if "DNS" in name or "Resolve" in name:
+        return "cannot resolve host (no internet or DNS)"
+    if isinstance(exc, terr.ConnectionRefusedError) or "ConnectionRefused" in name:
+        return "connection refused"
+    if isinstance(exc, terr.TimeoutError) or "Timeout" in name:
+        return "timed out"
+    text = str(exc).strip()
+    return f"{name}: {text[:100]}" if text else name
 
 
 def _host(url: str) -> str | None:

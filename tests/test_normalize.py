@@ -1,0 +1,62 @@
+import unicodedata
+
+import pytest
+
+from pipeline.normalize import d_words, fold, fold_d, match_form, normalize_inline, normalize_text
+
+
+@pytest.mark.parametrize(
+    ("raw", "want"),
+    [
+        ("hoà bình", "hòa bình"),
+        ("Thanh Hoá", "Thanh Hóa"),
+        ("Khánh Hoà", "Khánh Hòa"),
+        ("sức khoẻ", "sức khỏe"),
+        ("Thuỵ Sĩ", "Thụy Sĩ"),
+        ("thuỷ sản", "thủy sản"),
+        ("HOÀ BÌNH", "HÒA BÌNH"),
+        # a final consonant or vowel keeps the mark where it is
+        ("hoàng", "hoàng"),
+        ("ngoài", "ngoài"),
+        ("khoảng", "khoảng"),
+        ("quyết", "quyết"),
+        # q + u + y: the mark stays on y
+        ("quý khách", "quý khách"),
+        ("Quỳnh", "Quỳnh"),
+    ],
+)
+def test_tone_placement_press_form(raw, want):
+    assert normalize_inline(raw) == want
+
+
+def test_nfd_input_becomes_nfc():
+    nfd = unicodedata.normalize("NFD", "Đối ngoại Đà Nẵng")
+    assert nfd != "Đối ngoại Đà Nẵng"
+    assert normalize_inline(nfd) == "Đối ngoại Đà Nẵng"
+    assert unicodedata.is_normalized("NFC", normalize_text(nfd))
+
+
+def test_eth_lookalike_becomes_d_with_stroke():
+    # U+00D0 (Icelandic eth) is common in Vietnamese web text instead of U+0110
+    assert normalize_inline("\u00d0ảng") == "\u0110ảng"
+    assert fold(normalize_inline("\u00d0ảng")) == "dang"
+
+
+def test_text_keeps_paragraphs_and_drops_zero_width():
+    raw = "  Dòng một\u200b \u00a0 tiếp  \r\n\r\n\r\n Dòng hai\u00ad \n"
+    assert normalize_text(raw) == "Dòng một tiếp\n\nDòng hai"
+
+
+def test_empty_inputs():
+    assert normalize_text(None) == "" and normalize_inline("") == ""
+
+
+def test_folds():
+    assert fold_d("Đối ngoại đô thị") == "Dối ngoại dô thị"
+    assert fold("Hợp tác quốc tế Đà Nẵng") == "hop tac quoc te da nang"
+    assert match_form("  Hoà  Bình ") == "hòa bình"
+
+
+def test_d_words_only_words_with_d_stroke_folded_and_unique():
+    got = d_words("Đối ngoại của Đà Nẵng, đối tác").split()
+    assert got == ["dối", "dà"]
