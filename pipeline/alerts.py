@@ -190,8 +190,12 @@ def _contains_words(hay: str, needle: str) -> bool:
     return re.search(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", hay) is not None
 
 
+_SKIP_KINDS = ("province", "country", "cooccurrence")  # listed apart, or whole sentences
+
+
 def evidence_terms(evidence: Any) -> list[str]:
-    """Best-effort terms out of the relevance evidence (strings, or dicts with term/text/match)."""
+    """The terms of the relevance evidence (pipeline.relevance: dicts with term and kind; strings are
+    taken as terms too), without the provinces and countries shown apart."""
     out: list[str] = []
     if isinstance(evidence, dict):
         evidence = [evidence.get(k) for k in ("terms", "matches", "keywords") if evidence.get(k)] or []
@@ -203,13 +207,15 @@ def evidence_terms(evidence: Any) -> list[str]:
         if isinstance(e, str):
             term = e
         elif isinstance(e, dict):
+            if e.get("kind") in _SKIP_KINDS:
+                continue
             keys = ("term", "match", "text", "phrase")
             term = next((e[k] for k in keys if isinstance(e.get(k), str)), None)
         elif isinstance(e, list | tuple) and e and isinstance(e[0], str):
             term = e[0]
         if term and term not in out and len(term) <= 60:
             out.append(term)
-    return out[:8]
+    return out[:6]
 
 
 # -- config ------------------------------------------------------------------------------------

@@ -158,11 +158,11 @@ def items(db: sqlite_utils.Database, outbox_ids: list[int]) -> list[tuple[int, l
             continue
         delivered, reasons, aid, title, url, site, outlet, published, fetched_at, desc, text = r
         also: list[tuple[str, str]] = []
-        if has_story:
+        if has_story:  # the dedup module's story: its first article's id (story_id may be NULL on it)
+            key = db.execute("SELECT coalesce(story_id, id) FROM articles WHERE id = ?", [aid]).fetchone()[0]
             also = [(row[0] or "?", row[1]) for row in db.execute(
-                "SELECT coalesce(s.name, b.site), b.url FROM articles a JOIN articles b "
-                "ON b.story_id = a.story_id AND b.id != a.id LEFT JOIN sites s ON s.key = b.site "
-                "WHERE a.id = ? AND a.story_id IS NOT NULL ORDER BY b.id LIMIT 10", [aid],
+                "SELECT coalesce(s.name, b.site), b.url FROM articles b LEFT JOIN sites s ON s.key = b.site "
+                "WHERE (b.story_id = ? OR b.id = ?) AND b.id != ? ORDER BY b.id LIMIT 10", [key, key, aid],
             )]
         out.append((oid, json.loads(delivered or "[]"), Item(
             article_id=aid, title=title, url=url, site=site, outlet=outlet, published=published,

@@ -400,13 +400,18 @@ channels = ["{hook.url('all')}"]
 [alerts.kyoto]
 channels = ["{hook.url('kyoto')}"]
 keywords = ["ket nghia"]
+
+[alerts.hanoi]
+channels = ["{hook.url('hanoi')}"]
+relevant = true
+provinces = ["Ha Noi"]
 """, encoding="utf-8")
     db = tmp_path / "pw.db"
     env = {"PRESSWATCH_TEST_TOKEN": SECRET}
 
     out = crawl(site, db, alerts, env)
     assert "5 new article(s)" in out, out
-    assert "alerts: 9 delivered" in out, out
+    assert "alerts: 10 delivered" in out, out
 
     # e-mail: exactly the three relevant stories, each once
     assert sorted(smtp.subjects()) == sorted(f"[presswatch] {t}" for t in RELEVANT)
@@ -421,10 +426,14 @@ keywords = ["ket nghia"]
     kyoto = hook.posts("kyoto")  # accent-free keyword found "kết nghĩa"
     assert [p["title"] for p in kyoto] == [f"[presswatch] {ARTICLES[0]['title']}"]
     assert "ket nghia" in kyoto[0]["message"]
+    # the scorer's provinces and countries: the grocery-price story is about Hà Nội but not relevant
+    (hanoi,) = hook.posts("hanoi")
+    assert hanoi["title"] == f"[presswatch] {ARTICLES[0]['title']}"
+    assert "provinces: Hà Nội" in hanoi["message"] and "countries: Nhật Bản" in hanoi["message"]
 
     rows = outbox_rows(db)
-    assert len(rows) == 9 and {r["status"] for r in rows} == {"sent"}
-    assert len({(r["subscription"], r["story_key"]) for r in rows}) == 9
+    assert len(rows) == 10 and {r["status"] for r in rows} == {"sent"}
+    assert len({(r["subscription"], r["story_key"]) for r in rows}) == 10
 
     # a second pass: nothing new, nothing sent again
     out2 = crawl(site, db, alerts, env)
@@ -596,9 +605,13 @@ def test_story_copies_duplicates_and_recrawls_are_owed_once(tmp_path: Path) -> N
 
     # "also reported by" when a story_id column exists (the dedup module's)
     db.execute("ALTER TABLE articles ADD COLUMN story_id INTEGER")
-    db.execute("UPDATE articles SET story_id = ? WHERE id IN (?, ?)", [first, first, copy])
+    db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [first, copy])  # the first keeps NULL
     (_, _, item), = items(db, [1])
     assert item.also == [("?", "https://example.vn/bai-2.html")]
+    db.execute("INSERT INTO alert_outbox (subscription, story_key, article_id, created_at, next_attempt_at) "
+               "VALUES ('other', ?, ?, '', '')", [str(first), copy])
+    (_, _, item), = items(db, [2])  # seen from the copy: the first one
+    assert item.also == [("?", "https://example.vn/bai-1.html")]
     db.close()
 
 
