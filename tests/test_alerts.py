@@ -560,6 +560,27 @@ def test_atom_feed_lists_the_same_articles(site: Path, tmp_path: Path) -> None:
     assert [e.findtext("a:title", "", ns) for e in entries] == ["Chưa có tin / No stories yet"]
 
 
+def test_run_passes_alerts_to_every_pass(site: Path, hook: Webhook, tmp_path: Path) -> None:
+    """`presswatch run --alerts FILE`: the scheduler's child crawls enqueue and deliver with it."""
+    alerts = tmp_path / "alerts.toml"
+    alerts.write_text(f'[alerts.desk]\nchannels = ["{hook.url("run")}"]\nrelevant = true\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("PRESSWATCH_ALERTS", "PRESSWATCH_DB")}
+    env["PYTHONPATH"] = str(ROOT)  # run from tmp_path (its logs/ go there), this checkout's code
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "run", "--no-serve", "--sites", str(site),
+         "--db", str(tmp_path / "pw.db"), "--alerts", str(alerts)],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while len(hook.posts("run")) < 3 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.5)
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=60)[0]
+    assert sorted(p["title"] for p in hook.posts("run")) == sorted(f"[presswatch] {t}" for t in RELEVANT), out
+
+
 def test_alerts_test_command_sends_to_the_channel(hook: Webhook, tmp_path: Path) -> None:
     alerts = tmp_path / "alerts.toml"
     alerts.write_text(f'[alerts.ping]\nchannels = ["{hook.url("ping")}"]\n', encoding="utf-8")
