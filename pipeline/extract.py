@@ -492,7 +492,7 @@ def _explain(
     tree = _parse(text)
     if tree is None:
         return None, "not HTML (unparsable)"
-    quirk = find_quirk(site, url)
+    quirk = find_quirk(site, url, tree)
     meta = _metadata(tree, url, site, quirk)
 
     # --- body scope and pruning ----------------------------------------------------------------
@@ -547,7 +547,7 @@ def _explain(
         url=None,
         output_format="txt",
         fast=True,
-        favor_precision=scope is None,
+        favor_precision=False,
         include_comments=False,
         include_tables=True,
         include_images=False,

@@ -40,6 +40,9 @@ class Quirk:
     prune: ClassVar[tuple[str, ...]] = ()  # XPaths removed before extraction
     junk_lines: ClassVar[tuple[str, ...]] = ()  # regexes; a matching output line is dropped
     site_names: ClassVar[tuple[str, ...]] = ()  # never an author
+    # XPaths that recognise the site's pages when neither the site spec nor the URL host says which
+    # site it is (a saved file, a mirror, a loopback copy): any match selects the quirk.
+    markers: ClassVar[tuple[str, ...]] = ()
     # Order of date sources; the URL timestamp first where it is the site's canonical publish time.
     date_order: ClassVar[tuple[str, ...]] = ("jsonld", "meta", "url")
 
@@ -82,13 +85,27 @@ def _by_host(url: str | None) -> Quirk | None:
     return None
 
 
-def find_quirk(site: Any = None, url: str | None = None) -> Quirk | None:
-    """The quirk for a SiteSpec (``quirk`` then ``key``), else for the URL's host, else None."""
+def find_quirk(site: Any = None, url: str | None = None, tree: Any = None) -> Quirk | None:
+    """The quirk for a SiteSpec (``quirk`` then ``key``), else for the URL's host, else (given the
+    parsed page) for the host of its canonical/og:url, else the first quirk whose markers match."""
     if site is not None:
         for name in (getattr(site, "quirk", None), getattr(site, "key", None)):
             if name and name in REGISTRY:
                 return REGISTRY[name]
-    return _by_host(url)
+    found = _by_host(url)
+    if found is not None or tree is None:
+        return found
+    try:
+        for u in tree.xpath("//link[@rel='canonical']/@href|//meta[@property='og:url']/@content")[:2]:
+            found = _by_host(str(u))
+            if found is not None:
+                return found
+        for q in REGISTRY.values():
+            if any(tree.xpath(m) for m in q.markers):
+                return q
+    except Exception:  # a marker XPath is best effort
+        return None
+    return None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -113,6 +130,10 @@ class Dantri(Quirk):
         f" or {_cls('dt-news__related')}]",
     )
     site_names = ("Dân Trí", "Báo Dân trí", "Báo điện tử Dân Trí", "Dantri", "dantri.com.vn")
+    markers = (
+        "//meta[@property='og:site_name'][contains(@content,'Dân Trí') or contains(@content,'Dân trí')]",
+        f"//article[{_cls('singular-container')}]",
+    )
     # The URL's 17-digit stamp is the publish minute the site shows; the JSON-LD datePublished of the
     # saved pages is sometimes a later (re-publish) time.
     date_order = ("url", "jsonld", "meta")
@@ -136,6 +157,7 @@ class VnExpress(Quirk):
         " or contains(@class,'list-news') or contains(@class,'box_brief_info')]",
     )
     site_names = ("VnExpress", "Báo VnExpress", "vnexpress.net")
+    markers = ("//meta[@property='og:site_name'][@content='vnexpress.net']",)
 
     def lines(self, lines: list[str], meta: dict[str, Any]) -> list[str]:
         # The byline closes the body ("Lê Phương"): it is the author, not text.
