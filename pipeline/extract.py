@@ -257,7 +257,11 @@ def _meta_map(tree: Any) -> dict[str, str]:
     return out
 
 
-_BYLINE_NOISE = re.compile(r"^(?:(?:bài|tin|ảnh|video|thực hiện|nhóm pv|theo|by|tác giả)\s*[:\-–]?\s*)+", re.I)
+_BYLINE_NOISE = re.compile(
+    r"^(?:by\s+|(?:bài|tin|ảnh|video|clip|thực hiện|nhóm pv|tác giả|phóng viên)"
+    r"(?:\s*(?:,|và|&|-)\s*(?:bài|tin|ảnh|video|clip))*\s*[:\-–]\s*)",
+    re.I,
+)
 _AUTHOR_BAD = re.compile(r"https?://|www\.|@|\d{3,}|[|<>{}]")
 
 
@@ -265,8 +269,12 @@ def _clean_author(raw: str, site_names: set[str]) -> str | None:
     s = normalize_inline(_unescape(raw))
     if not s:
         return None
+    if fold(s) in site_names:
+        return None
     s = re.split(r"\s+[-–|]\s+", s, maxsplit=1)[0]  # "Name - office address"
     s = _BYLINE_NOISE.sub("", s).strip(" ,;:-–.()")
+    if re.match(r"(?i)theo\s", s):
+        return None  # "Theo TTXVN": a source, not a byline
     if not s or len(s) > 60 or len(s) < 3 or _AUTHOR_BAD.search(s):
         return None
     f = fold(s)

@@ -19,7 +19,8 @@ _SMALL = 12_000  # a challenge interstitial is a tiny page; real articles are 50
 _D1N = re.compile(rb"""document\.cookie\s*=\s*["']?\s*D1N=""", re.I)
 _JS_COOKIE = re.compile(rb"document\.cookie\s*=", re.I)
 _JS_RELOAD = re.compile(
-    rb"location\.reload\s*\(|(?:window|document|top|self)\.location(?:\.href)?\s*=|location\.replace\s*\(", re.I
+    rb"location\.reload\s*\(|location(?:\.href)?\s*=[^=]|location\.replace\s*\(|location\.assign\s*\(",
+    re.I,
 )
 _CLOUDFLARE = re.compile(
     rb"<title>\s*(?:just a moment|attention required|one more step)|cf-chl|cf_chl_|challenge-platform"
