@@ -376,20 +376,28 @@ _BOX_WORDS = (
     "most-read", "mostread", "doc-nhieu", "docnhieu", "trending", "hot-news", "box-news", "box-tin",
     "author-box", "google-news", "zalo", "facebook",
 )
-_BOX_XPATH = etree.XPath(
-    "descendant::*[self::div or self::section or self::aside or self::ul or self::ol or self::nav or self::footer"
-    " or self::form or self::table or self::span or self::p or self::figure or self::header or self::iframe]"
-    "[" + " or ".join(
-        f"contains(translate(@class,'ABCDEFGHIJKLMNOPQRSTUVWXYZ_','abcdefghijklmnopqrstuvwxyz-'),'{w}')"
-        f" or contains(translate(@id,'ABCDEFGHIJKLMNOPQRSTUVWXYZ_','abcdefghijklmnopqrstuvwxyz-'),'{w}')"
-        for w in _BOX_WORDS
-    ) + "]"
-)
+_BOX_TAGS = {"div", "section", "aside", "ul", "ol", "nav", "footer", "form", "table", "span", "p", "figure",
+             "header", "iframe", "article"}
+_BOX_RE = re.compile("|".join(re.escape(w) for w in _BOX_WORDS))
+_WITH_CLASS_OR_ID = etree.XPath("descendant::*[@class or @id]")
+
+
+def _boxes(root: Any) -> list[Any]:
+    """Elements under root whose class/id names a boilerplate box (related news, share bar, ...)."""
+    out = []
+    for el in _WITH_CLASS_OR_ID(root):
+        if el.tag in _BOX_TAGS:
+            key = f"{el.get('class') or ''} {el.get('id') or ''}".lower().replace("_", "-")
+            if _BOX_RE.search(key):
+                out.append(el)
+    return out
+
+
 _ALWAYS_DROP = etree.XPath(
-    "|".join(f"descendant::{t}" for t in (
+    "descendant::*[" + " or ".join(f"self::{t}" for t in (
         "script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "video", "audio",
         "button", "select", "input", "textarea", "nav", "footer", "aside", "form",
-    ))
+    )) + "]"
 )
 
 _JUNK_LINE = re.compile(
@@ -455,6 +463,10 @@ def _prose_stats(root: Any) -> tuple[int, int]:
     return (max(runs.values()) if runs else 0), total
 
 
+_BYLINE = etree.XPath(
+    "//*[@rel='author' or (@itemprop='name' and ancestor::*[@itemprop='author'])"
+    " or contains(@class,'author-name') or contains(@class,'article__author') or contains(@class,'byline')]"
+)
 _HEADLINE_LINKS = etree.XPath("count(//a[string-length(normalize-space(.)) >= 20])")
 
 
@@ -522,7 +534,7 @@ def _explain(
         if el is not root:
             _drop(el)
     h1s = tree.xpath("//h1")
-    for el in _BOX_XPATH(root):
+    for el in _boxes(root):
         if el is root or _protected(el, h1s if scope is None else ()):
             continue
         _drop(el)
@@ -685,15 +697,8 @@ def _metadata(tree: Any, url: str, site: Any, quirk: Quirk | None) -> dict[str, 
             if author:
                 break
     if not author:
-        for xp in (
-            "//*[@rel='author']", "//*[@itemprop='author']//*[@itemprop='name']",
-            "//*[contains(@class,'author-name')]", "//*[contains(@class,'article__author')]",
-            "//*[contains(@class,'byline')]",
-        ):
-            for e in _xpath(tree, xp)[:3]:
-                author = _clean_author(_text(e), folded)
-                if author:
-                    break
+        for e in _BYLINE(tree)[:6]:
+            author = _clean_author(_text(e), folded)
             if author:
                 break
     if not author and metas.get("author"):
@@ -778,7 +783,7 @@ def _published(tree: Any, url: str, meta: dict[str, Any], quirk: Quirk | None) -
 
 
 def _clean_lines(raw: str, meta: dict[str, Any], quirk: Quirk | None, anchors: set[str]) -> list[str]:
-    lines = [normalize_inline(x) for x in raw.split("\n")]
+    lines = [" ".join(x.split()) for x in normalize_text(raw).split("\n")]
     lines = [x for x in lines if x]
     title = meta["title"]
     while lines and title and (lines[0] == title or lines[0].rstrip(" .") == title.rstrip(" .")):

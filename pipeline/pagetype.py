@@ -69,15 +69,19 @@ def challenge_reason(
 
     if _XML_FEED.match(head[:2048]) and status in (None, 200, 203, 304):
         return None  # a feed or sitemap: never a challenge page by itself
-    if _D1N.search(head):
+    low = head.lower()  # cheap substring tests first: real pages are 100+ KB
+    if b"d1n=" in low and _D1N.search(head):
         return "challenge page (Cloudrity D1N cookie)"
     if "cloudrity" in server and (small or status in (403, 429, 503)):
         return "challenge page (Cloudrity)"
-    if small and _JS_COOKIE.search(head) and _JS_RELOAD.search(head) and len(_TEXT_TAGS.findall(head)) < 3:
+    if small and b"document.cookie" in low and _JS_COOKIE.search(head) and _JS_RELOAD.search(head) \
+            and len(_TEXT_TAGS.findall(head)) < 3:
         return "challenge page (JavaScript cookie and reload)"
-    if _CLOUDFLARE.search(head) and (small or status in (403, 429, 503) or "cloudflare" in server):
+    if (small or status in (403, 429, 503) or "cloudflare" in server) and _CLOUDFLARE.search(head):
         return "challenge page (Cloudflare)"
-    if _CAPTCHA_TITLE.search(head) or (small and _CAPTCHA.search(head)):
+    if (b"captcha" in low or b"robot" in low or b"human" in low or b"x\xc3\xa1c minh" in low) and (
+        _CAPTCHA_TITLE.search(head) or (small and _CAPTCHA.search(head))
+    ):
         return "captcha page"
     if status == 429:
         return "HTTP 429 (too many requests)"

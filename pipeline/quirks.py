@@ -26,8 +26,9 @@ __all__ = ["Quirk", "register", "find_quirk", "REGISTRY"]
 
 
 def _cls(name: str) -> str:
-    """XPath predicate: the class attribute holds the token ``name``."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+    """XPath predicate: the class attribute contains ``name`` (a substring test: cheap, and the names
+    used here are distinctive enough)."""
+    return f"contains(@class, '{name}')"
 
 
 class Quirk:
@@ -122,11 +123,11 @@ class Dantri(Quirk):
         f"//div[{_cls('e-magazine__body')}]",
         f"//*[{_cls('singular-container')}]",
     )
-    title = (f"//h1[{_cls('title-page')}]", f"//*[{_cls('singular-container')}]//h1")
-    sapo = (f"//*[{_cls('singular-sapo')}]", f"//*[{_cls('e-magazine__sapo')}]")
-    author = (f"//*[{_cls('author-name')}]//b", f"//*[{_cls('author-name')}]")
+    title = (f"//h1[{_cls('title-page')}]", f"//article[{_cls('singular-container')}]//h1")
+    sapo = (f"//h2[{_cls('singular-sapo')}]", f"//*[{_cls('singular-sapo')}]", f"//*[{_cls('e-magazine__sapo')}]")
+    author = (f"//div[{_cls('author-name')}]//b", f"//*[{_cls('author-name')}]")
     prune = (
-        f"//*[{_cls('singular-content')}]//*[{_cls('article-related')} or {_cls('news-related')}"
+        f"//div[{_cls('singular-content')}]//*[{_cls('article-related')} or {_cls('news-related')}"
         f" or {_cls('dt-news__related')}]",
     )
     site_names = ("Dân Trí", "Báo Dân trí", "Báo điện tử Dân Trí", "Dantri", "dantri.com.vn")
