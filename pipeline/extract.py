@@ -19,6 +19,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -149,6 +150,11 @@ def _text(el: Any) -> str:
         return normalize_inline(el.text_content()) if hasattr(el, "text_content") else normalize_inline(str(el))
     except ValueError:
         return ""
+
+
+@lru_cache(maxsize=4096)
+def _fold_name(name: str) -> str:
+    return fold(normalize_inline(name))
 
 
 def _first_text(tree: Any, xpaths: Iterable[str]) -> str:
@@ -566,7 +572,7 @@ def _explain(
         target,
         url=None,
         output_format="txt",
-        fast=True,
+        fast=scope is not None,  # no fallback extractors needed once the body is known
         favor_precision=False,
         include_comments=False,
         include_tables=True,
@@ -578,7 +584,7 @@ def _explain(
     if not raw_text or not raw_text.strip():
         return None, "empty extraction"
     lines = _clean_lines(raw_text, meta, quirk, anchors)
-    body_text = normalize_text("\n\n".join(lines))
+    body_text = "\n\n".join(lines)  # the lines are already normalised (see _clean_lines)
     if len(body_text) < MIN_TEXT_CHARS:
         return None, f"too short ({len(body_text)} chars)"
     if run < MIN_CONTIGUOUS_PROSE and scope is None and prose < MIN_TEXT_CHARS:
@@ -676,7 +682,7 @@ def _metadata(tree: Any, url: str, site: Any, quirk: Quirk | None) -> dict[str, 
     if host:
         names.add(host)
         names.add(host.removeprefix("www."))
-    folded = {fold(normalize_inline(n)) for n in names if n}
+    folded = {_fold_name(n) for n in names if n}
     for n in list(folded):
         folded.add(n.removeprefix("bao dien tu ").removeprefix("bao "))
 
