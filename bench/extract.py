@@ -105,23 +105,35 @@ def main() -> int:
             bare.append(run_bare(texts)[0])
     m_ours, m_bare = statistics.median(ours), statistics.median(bare)
     ratio = m_ours / m_bare
-    print(f"extract_article     : {len(items) / m_ours:7.1f} pages/s  (median of {args.rounds} rounds, "
-          f"{1000 * m_ours / len(items):.1f} ms/page; {accepted}/{len(items)} accepted as articles)")
-    print(f"trafilatura.extract : {len(items) / m_bare:7.1f} pages/s  ({1000 * m_bare / len(items):.1f} ms/page)")
-    print(f"ratio (time ours / time bare): {ratio:.2f}  (target <= 1.25: {'OK' if ratio <= 1.25 else 'OVER'})")
+    print(
+        f"extract_article     : {len(items) / m_ours:7.1f} pages/s  (median of {args.rounds} rounds, "
+        f"{1000 * m_ours / len(items):.1f} ms/page; {accepted}/{len(items)} accepted as articles)"
+    )
+    print(
+        f"trafilatura.extract : {len(items) / m_bare:7.1f} pages/s  "
+        f"({1000 * m_bare / len(items):.1f} ms/page)"
+    )
+    print(
+        f"ratio (time ours / time bare): {ratio:.2f}  (target <= 1.25: {'OK' if ratio <= 1.25 else 'OVER'})"
+    )
     # the same on the article pages only (bare trafilatura is slowest on listing pages, which flatters us)
     arts = [(i, t) for i, t in zip(items, texts, strict=True) if extract_article(i[2], i[1]) is not None]
     if arts and len(arts) < len(items):
         a_items, a_texts = [a for a, _ in arts], [t for _, t in arts]
         a_ours = statistics.median(run_ours(a_items)[0] for _ in range(args.rounds))
         a_bare = statistics.median(run_bare(a_texts)[0] for _ in range(args.rounds))
-        print(f"articles only ({len(a_items)} pages): extract_article {len(a_items) / a_ours:.1f} pages/s, "
-              f"trafilatura.extract {len(a_items) / a_bare:.1f} pages/s, ratio {a_ours / a_bare:.2f}")
+        print(
+            f"articles only ({len(a_items)} pages): extract_article {len(a_items) / a_ours:.1f} pages/s, "
+            f"trafilatura.extract {len(a_items) / a_bare:.1f} pages/s, ratio {a_ours / a_bare:.2f}"
+        )
     p_ours = peak(run_ours, items)
     p_bare = peak(run_bare, texts)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak traced memory: extract_article {p_ours / 2**20:.1f} MB, trafilatura.extract {p_bare / 2**20:.1f} MB;"
-          f" process max RSS {rss:.0f} MB")
+    print(
+        f"peak traced memory: extract_article {p_ours / 2**20:.1f} MB, "
+        f"trafilatura.extract {p_bare / 2**20:.1f} MB;"
+        f" process max RSS {rss:.0f} MB"
+    )
     return 0
 
 

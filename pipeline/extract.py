@@ -19,8 +19,8 @@ import json
 import logging
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -50,10 +50,18 @@ _CHARSET_META = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _ALIASES = {
-    "windows-1258": "cp1258", "cp1258": "cp1258", "x-cp1258": "cp1258",
+    "windows-1258": "cp1258",
+    "cp1258": "cp1258",
+    "x-cp1258": "cp1258",
     # WHATWG: the Latin-1 labels mean windows-1252
-    "iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252",
-    "utf8": "utf-8", "unicode": "utf-8", "utf-16": "utf-8",  # a meta tag cannot really say utf-16
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "utf8": "utf-8",
+    "unicode": "utf-8",
+    "utf-16": "utf-8",  # a meta tag cannot really say utf-16
 }
 
 
@@ -82,7 +90,10 @@ def decode_html(raw: bytes | str, declared: str | None = None) -> str:
         return raw.decode("utf-16", "replace")
     head = raw[:4096]
     tried: list[str] = []
-    for label in (declared, *(m.group(1) for m in (_XML_ENCODING.search(head), _CHARSET_META.search(head)) if m)):
+    for label in (
+        declared,
+        *(m.group(1) for m in (_XML_ENCODING.search(head), _CHARSET_META.search(head)) if m),
+    ):
         codec = _codec(label)
         if codec and codec not in tried:
             tried.append(codec)
@@ -112,8 +123,9 @@ def _looks_utf8(raw: bytes) -> bool:
 # Parsing
 
 _PARSER = lhtml.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
-_NOT_HTML = re.compile(r"^\s*(?:%PDF|PK\x03\x04|GIF8|\x89PNG|\{|\[|<\?xml[^>]*>\s*<(?:rss|feed|urlset|sitemapindex)\b)",
-                       re.I)
+_NOT_HTML = re.compile(
+    r"^\s*(?:%PDF|PK\x03\x04|GIF8|\x89PNG|\{|\[|<\?xml[^>]*>\s*<(?:rss|feed|urlset|sitemapindex)\b)", re.I
+)
 _HTML_SIGN = re.compile(r"<\s*(?:!doctype\s+html|html|head|body|meta|title|div|p|article|h1)\b", re.I)
 
 
@@ -135,19 +147,53 @@ def _parse(text: str) -> lhtml.HtmlElement | None:
 # Metadata
 
 _ARTICLE_TYPES = {
-    "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting", "webpage",
-    "opinionnewsarticle", "backgroundnewsarticle", "report", "scholarlyarticle", "liveblogposting",
+    "newsarticle",
+    "article",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "blogposting",
+    "webpage",
+    "opinionnewsarticle",
+    "backgroundnewsarticle",
+    "report",
+    "scholarlyarticle",
+    "liveblogposting",
 }
 _GENERIC_SITE_NAMES = (
-    "Dân Trí", "Báo Dân trí", "VnExpress", "Báo Nhân Dân điện tử", "baochinhphu.vn", "Vietnam+", "VietnamPlus",
-    "TTXVN", "PV", "BTV", "Phóng viên", "Nhóm phóng viên", "ĐCSVN", "TTO", "TPO", "VOV", "VOV.VN", "Admin",
-    "Ban biên tập", "Tòa soạn", "Theo TTXVN", "VNA", "Tin tức", "Thời sự", "Quản trị viên", "admin",
+    "Dân Trí",
+    "Báo Dân trí",
+    "VnExpress",
+    "Báo Nhân Dân điện tử",
+    "baochinhphu.vn",
+    "Vietnam+",
+    "VietnamPlus",
+    "TTXVN",
+    "PV",
+    "BTV",
+    "Phóng viên",
+    "Nhóm phóng viên",
+    "ĐCSVN",
+    "TTO",
+    "TPO",
+    "VOV",
+    "VOV.VN",
+    "Admin",
+    "Ban biên tập",
+    "Tòa soạn",
+    "Theo TTXVN",
+    "VNA",
+    "Tin tức",
+    "Thời sự",
+    "Quản trị viên",
+    "admin",
 )
 
 
 def _text(el: Any) -> str:
     try:
-        return normalize_inline(el.text_content()) if hasattr(el, "text_content") else normalize_inline(str(el))
+        return (
+            normalize_inline(el.text_content()) if hasattr(el, "text_content") else normalize_inline(str(el))
+        )
     except ValueError:
         return ""
 
@@ -358,8 +404,9 @@ def url_timestamp(url: str) -> datetime | None:
         return None
     d = m.group(1)
     try:
-        dt = datetime(int(d[0:4]), int(d[4:6]), int(d[6:8]), int(d[8:10]), int(d[10:12]), int(d[12:14]),
-                      tzinfo=VN_TZ)
+        dt = datetime(
+            int(d[0:4]), int(d[4:6]), int(d[6:8]), int(d[8:10]), int(d[10:12]), int(d[12:14]), tzinfo=VN_TZ
+        )
     except ValueError:
         return None
     return dt
@@ -374,16 +421,82 @@ def _iso(dt: datetime) -> str:
 
 # class/id fragments of boxes that are never the article body (pruned before trafilatura)
 _BOX_WORDS = (
-    "related", "lien-quan", "lienquan", "tinlienquan", "tin-khac", "tinkhac", "cung-chuyen-muc", "readmore",
-    "read-more", "xem-them", "xemthem", "social", "share", "sharing", "sharebar", "comment", "binh-luan",
-    "binhluan", "audio", "player", "tag-list", "taglist", "tags", "keyword", "tu-khoa", "breadcrumb",
-    "banner", "advert", "adsbygoogle", "quangcao", "qc-", "newsletter", "subscribe", "follow-us", "followus",
-    "rating", "vote", "print", "toolbar", "sidebar", "footer", "menu", "navbar", "popup", "modal", "cookie",
-    "most-read", "mostread", "doc-nhieu", "docnhieu", "trending", "hot-news", "box-news", "box-tin",
-    "author-box", "google-news", "zalo", "facebook",
+    "related",
+    "lien-quan",
+    "lienquan",
+    "tinlienquan",
+    "tin-khac",
+    "tinkhac",
+    "cung-chuyen-muc",
+    "readmore",
+    "read-more",
+    "xem-them",
+    "xemthem",
+    "social",
+    "share",
+    "sharing",
+    "sharebar",
+    "comment",
+    "binh-luan",
+    "binhluan",
+    "audio",
+    "player",
+    "tag-list",
+    "taglist",
+    "tags",
+    "keyword",
+    "tu-khoa",
+    "breadcrumb",
+    "banner",
+    "advert",
+    "adsbygoogle",
+    "quangcao",
+    "qc-",
+    "newsletter",
+    "subscribe",
+    "follow-us",
+    "followus",
+    "rating",
+    "vote",
+    "print",
+    "toolbar",
+    "sidebar",
+    "footer",
+    "menu",
+    "navbar",
+    "popup",
+    "modal",
+    "cookie",
+    "most-read",
+    "mostread",
+    "doc-nhieu",
+    "docnhieu",
+    "trending",
+    "hot-news",
+    "box-news",
+    "box-tin",
+    "author-box",
+    "google-news",
+    "zalo",
+    "facebook",
 )
-_BOX_TAGS = {"div", "section", "aside", "ul", "ol", "nav", "footer", "form", "table", "span", "p", "figure",
-             "header", "iframe", "article"}
+_BOX_TAGS = {
+    "div",
+    "section",
+    "aside",
+    "ul",
+    "ol",
+    "nav",
+    "footer",
+    "form",
+    "table",
+    "span",
+    "p",
+    "figure",
+    "header",
+    "iframe",
+    "article",
+}
 _BOX_RE = re.compile("|".join(re.escape(w) for w in _BOX_WORDS))
 _WITH_CLASS_OR_ID = etree.XPath("descendant::*[@class or @id]")
 
@@ -400,10 +513,31 @@ def _boxes(root: Any) -> list[Any]:
 
 
 _ALWAYS_DROP = etree.XPath(
-    "descendant::*[" + " or ".join(f"self::{t}" for t in (
-        "script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "video", "audio",
-        "button", "select", "input", "textarea", "nav", "footer", "aside", "form",
-    )) + "]"
+    "descendant::*["
+    + " or ".join(
+        f"self::{t}"
+        for t in (
+            "script",
+            "style",
+            "noscript",
+            "template",
+            "svg",
+            "iframe",
+            "object",
+            "embed",
+            "video",
+            "audio",
+            "button",
+            "select",
+            "input",
+            "textarea",
+            "nav",
+            "footer",
+            "aside",
+            "form",
+        )
+    )
+    + "]"
 )
 
 _JUNK_LINE = re.compile(
@@ -433,8 +567,32 @@ _RELATED_HEAD = re.compile(r"^(?:tin|bài|đọc|bài viết|tin tức) (?:liên
 # ------------------------------------------------------------------------------------------------
 # Listing detection: where is the longest run of prose under one parent?
 
-_BLOCKS = {"p", "div", "td", "li", "blockquote", "dd", "section", "article", "main", "body", "figcaption",
-           "h2", "h3", "h4", "h5", "h6", "pre", "header", "ul", "ol", "table", "tr", "tbody", "figure"}
+_BLOCKS = {
+    "p",
+    "div",
+    "td",
+    "li",
+    "blockquote",
+    "dd",
+    "section",
+    "article",
+    "main",
+    "body",
+    "figcaption",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "pre",
+    "header",
+    "ul",
+    "ol",
+    "table",
+    "tr",
+    "tbody",
+    "figure",
+}
 _SKIP = {"script", "style", "noscript", "template", "head", "title", "a", "button", "select", "option"}
 
 
@@ -715,16 +873,22 @@ def _metadata(tree: Any, url: str, site: Any, quirk: Quirk | None) -> dict[str, 
 
     # description: the sapo, og:description, meta description, JSON-LD; site prefixes stripped
     desc = _first_text(tree, quirk.sapo) if quirk is not None else ""
-    for cand in (metas.get("og:description"), metas.get("description"), _ld_str(ld.get("description")) if ld else ""):
+    for lead in (
+        metas.get("og:description"),
+        metas.get("description"),
+        _ld_str(ld.get("description")) if ld else "",
+    ):
         if desc:
             break
-        desc = normalize_inline(_unescape(cand or ""))
+        desc = normalize_inline(_unescape(lead or ""))
     out["description"] = strip_lead_prefix(desc) or None
 
     image = metas.get("og:image") or metas.get("twitter:image") or (_ld_str(ld.get("image")) if ld else "")
     out["image"] = urljoin(url, image) if image and url else (image or None)
 
-    lang = tree.get("lang") or metas.get("content-language") or metas.get("og:locale") or metas.get("language")
+    lang = (
+        tree.get("lang") or metas.get("content-language") or metas.get("og:locale") or metas.get("language")
+    )
     out["language"] = re.split(r"[-_]", lang.strip().lower())[0] if lang and lang.strip() else None
     if ld:
         out["jsonld_published"] = _ld_str(ld.get("datePublished")) or None
@@ -746,7 +910,9 @@ def strip_lead_prefix(s: str | None) -> str:
     return _LEAD_PREFIX.sub("", s, count=1).strip()
 
 
-def _published(tree: Any, url: str, meta: dict[str, Any], quirk: Quirk | None) -> tuple[str | None, str | None]:
+def _published(
+    tree: Any, url: str, meta: dict[str, Any], quirk: Quirk | None
+) -> tuple[str | None, str | None]:
     now = datetime.now(VN_TZ)
     metas: dict[str, str] = meta["metas"]
     ld = meta["ld"]
@@ -755,9 +921,19 @@ def _published(tree: Any, url: str, meta: dict[str, Any], quirk: Quirk | None) -
         return parse_date(_ld_str(ld.get("datePublished"))) if ld else None
 
     def from_meta() -> datetime | None:
-        for k in ("article:published_time", "pubdate", "datepublished", "og:published_time",
-                  "publishdate", "publish-date", "dc.date.issued", "sailthru.date", "its_publication",
-                  "date", "dc.date"):
+        for k in (
+            "article:published_time",
+            "pubdate",
+            "datepublished",
+            "og:published_time",
+            "publishdate",
+            "publish-date",
+            "dc.date.issued",
+            "sailthru.date",
+            "its_publication",
+            "date",
+            "dc.date",
+        ):
             v = metas.get(k)
             dt = parse_date(v) if v else None
             if dt is not None and _valid(dt, now):
@@ -778,8 +954,9 @@ def _published(tree: Any, url: str, meta: dict[str, Any], quirk: Quirk | None) -
     try:
         from htmldate import find_date
 
-        found = find_date(tree, extensive_search=False, original_date=True,
-                          outputformat="%Y-%m-%dT%H:%M:%S", url=url)
+        found = find_date(
+            tree, extensive_search=False, original_date=True, outputformat="%Y-%m-%dT%H:%M:%S", url=url
+        )
     except Exception:  # htmldate is best effort
         found = None
     dt = parse_date(found) if found else None
@@ -811,7 +988,9 @@ def _clean_lines(raw: str, meta: dict[str, Any], quirk: Quirk | None, anchors: s
             continue
         if skipping_related:
             # headlines of a related box: short, no final punctuation, or a link's text
-            if line in anchors or (len(line) < 160 and not line.endswith((".", "!", "?", ":", '"', "”", "…"))):
+            if line in anchors or (
+                len(line) < 160 and not line.endswith((".", "!", "?", ":", '"', "”", "…"))
+            ):
                 continue
             skipping_related = False
         if _JUNK_LINE.match(line) or any(j.search(line) for j in junk):

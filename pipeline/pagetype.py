@@ -35,8 +35,9 @@ _WAF_TEXT = re.compile(
     rb"|request unsuccessful\. incapsula|_incapsula_resource|the requested url was rejected",
     re.I,
 )
-_XML_FEED = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|urlset|sitemapindex|rdf:RDF)\b",
-                       re.I | re.S)
+_XML_FEED = re.compile(
+    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|urlset|sitemapindex|rdf:RDF)\b", re.I | re.S
+)
 _TEXT_TAGS = re.compile(rb"<(?:p|article|h1|h2)\b", re.I)
 
 
@@ -74,8 +75,13 @@ def challenge_reason(
         return "challenge page (Cloudrity D1N cookie)"
     if "cloudrity" in server and (small or status in (403, 429, 503)):
         return "challenge page (Cloudrity)"
-    if small and b"document.cookie" in low and _JS_COOKIE.search(head) and _JS_RELOAD.search(head) \
-            and len(_TEXT_TAGS.findall(head)) < 3:
+    if (
+        small
+        and b"document.cookie" in low
+        and _JS_COOKIE.search(head)
+        and _JS_RELOAD.search(head)
+        and len(_TEXT_TAGS.findall(head)) < 3
+    ):
         return "challenge page (JavaScript cookie and reload)"
     if (small or status in (403, 429, 503) or "cloudflare" in server) and _CLOUDFLARE.search(head):
         return "challenge page (Cloudflare)"

@@ -124,7 +124,11 @@ class Dantri(Quirk):
         f"//*[{_cls('singular-container')}]",
     )
     title = (f"//h1[{_cls('title-page')}]", f"//article[{_cls('singular-container')}]//h1")
-    sapo = (f"//h2[{_cls('singular-sapo')}]", f"//*[{_cls('singular-sapo')}]", f"//*[{_cls('e-magazine__sapo')}]")
+    sapo = (
+        f"//h2[{_cls('singular-sapo')}]",
+        f"//*[{_cls('singular-sapo')}]",
+        f"//*[{_cls('e-magazine__sapo')}]",
+    )
     author = (f"//div[{_cls('author-name')}]//b", f"//*[{_cls('author-name')}]")
     prune = (
         f"//div[{_cls('singular-content')}]//*[{_cls('article-related')} or {_cls('news-related')}"
@@ -189,7 +193,12 @@ class BaoQuocTe(Quirk):
     @staticmethod
     def byline_before_follow(lines: list[str]) -> tuple[str | None, list[str]]:
         """('Name', rest) when the first lines are a short byline then a 'Theo dõi … trên' line."""
-        if len(lines) >= 2 and _FOLLOW.search(lines[1]) and len(lines[0]) <= 60 and not lines[0].endswith("."):
+        if (
+            len(lines) >= 2
+            and _FOLLOW.search(lines[1])
+            and len(lines[0]) <= 60
+            and not lines[0].endswith(".")
+        ):
             return lines[0], lines[2:]
         return None, lines
 
@@ -249,8 +258,13 @@ class TuoiTre(Quirk):
 
 
 @register("thanhnien")
-class ThanhNien(TuoiTre):
+class ThanhNien(Quirk):
+    # [3p "ok"] same family as Tuổi Trẻ; 18-digit URL IDs (185…) are not timestamps.
     hosts = ("thanhnien.vn",)
+    body = TuoiTre.body
+    title = TuoiTre.title
+    sapo = TuoiTre.sapo
+    author = TuoiTre.author
     site_names = ("Thanh Niên", "Báo Thanh Niên", "thanhnien.vn")
 
 
