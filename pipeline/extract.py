@@ -806,19 +806,22 @@ def _metadata(tree: Any, url: str, site: Any, quirk: Quirk | None) -> dict[str, 
     ld = _article_ld(_jsonld_objects(tree))
     out: dict[str, Any] = {"metas": metas, "ld": ld}
 
-    # title: JSON-LD headline, the quirk's h1, any h1, og:title, <title> without the site suffix
+    # title: JSON-LD headline, the quirk's h1, any h1, og:title, <title> without the site suffix.
+    # When h1 and og:title agree and the JSON-LD headline says something else, two sources win.
     og_title = normalize_inline(_unescape(metas.get("og:title", "")))
-    title = normalize_inline(_unescape(_ld_str(ld.get("headline")))) if ld else ""
-    if not title and quirk is not None:
-        title = _first_text(tree, quirk.title)
-    if not title:
+    ld_title = normalize_inline(_unescape(_ld_str(ld.get("headline")))) if ld else ""
+    h1_title = _first_text(tree, quirk.title) if quirk is not None else ""
+    if not h1_title:
         for h in tree.iter("h1"):
             t = _text(h)
             if len(t) >= 8:
-                title = t
+                h1_title = t
                 break
+    title = ld_title
+    if not title or (h1_title and h1_title == og_title and title != h1_title):
+        title = h1_title
     if not title:
-        title = og_title or metas.get("twitter:title", "")
+        title = og_title or normalize_inline(metas.get("twitter:title", ""))
     if not title:
         t = _text(tree.find(".//title")) if tree.find(".//title") is not None else ""
         title = re.split(r"\s+[|–—]\s+|\s+-\s+(?=[^-]{2,40}$)", t)[0] if t else ""

@@ -241,12 +241,19 @@ def test_generic_page_line_filters() -> None:
 def test_title_prefers_jsonld_headline_unescaped_over_title_tag() -> None:
     ld = {
         "@type": "NewsArticle",
-        "headline": "Hợp tác &quot;xanh&quot; giữa hai địa phương",
+        "headline": "Hợp tác &amp;quot;xanh&amp;quot; giữa hai địa phương",  # double-encoded
         "datePublished": "2025-03-12T08:00:00+07:00",
     }
-    art = extract_article(dantri_like(jsonld=ld), "https://example.vn/bai-viet-123456.html")
+    page = dantri_like(jsonld=ld).replace(f'<meta property="og:title" content="{TITLE}">', "")
+    art = extract_article(page, "https://example.vn/bai-viet-123456.html")
     assert art is not None
     assert art.title == 'Hợp tác "xanh" giữa hai địa phương'
+
+
+def test_title_h1_and_og_title_agreeing_beat_jsonld() -> None:
+    ld = {"@type": "NewsArticle", "headline": "Tiêu đề cũ trước khi biên tập lại"}
+    art = extract_article(dantri_like(jsonld=ld), DANTRI_URL)
+    assert art is not None and art.title == TITLE
 
 
 def test_title_falls_back_to_h1_then_og_title_never_title_suffix() -> None:
