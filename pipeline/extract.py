@@ -706,8 +706,17 @@ def _explain(
     # --- listing or article? ---------------------------------------------------------------
     run, prose = _prose_stats(root)
     links = int(_HEADLINE_LINKS(tree))
-    if run < MIN_CONTIGUOUS_PROSE and links >= LISTING_LINKS:
+    # A site's own article-body container is an article page unless it is (nearly) empty.
+    bar = 100 if scope is not None else MIN_CONTIGUOUS_PROSE
+    if run < bar and links >= LISTING_LINKS:
         return None, f"listing page: {links} headline links, {prose} chars of prose (longest run {run})"
+
+    # Photo captions are part of the story: trafilatura drops <figure>, so make them paragraphs
+    # (a caption repeated as a line of its own is removed later).
+    for fig in root.iter("figure"):
+        for cap in fig.iter("figcaption"):
+            cap.tag = "div" if cap.find(".//p") is not None else "p"
+        fig.tag = "div"
 
     # --- publication date (before trafilatura; htmldate only as last resort) ---------------------
     published, source = _published(tree, url, meta, quirk)

@@ -195,7 +195,7 @@ def test_dantri_like_page_full_record() -> None:
         assert p in art.text
     assert art.text.index(P1) < art.text.index(P2) < art.text.index(P4)
     assert f"{P1}\n\n" in art.text  # paragraphs separated by a blank line
-    assert art.text.count(CAPTION) <= 1
+    assert art.text.count(CAPTION) == 1  # the photo caption once, as a paragraph
     for junk in (
         "0:00",
         "MỚI - NÓNG",
