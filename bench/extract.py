@@ -120,8 +120,11 @@ def main() -> int:
     arts = [(i, t) for i, t in zip(items, texts, strict=True) if extract_article(i[2], i[1]) is not None]
     if arts and len(arts) < len(items):
         a_items, a_texts = [a for a, _ in arts], [t for _, t in arts]
-        a_ours = statistics.median(run_ours(a_items)[0] for _ in range(args.rounds))
-        a_bare = statistics.median(run_bare(a_texts)[0] for _ in range(args.rounds))
+        a_o, a_b = [], []
+        for _ in range(args.rounds):  # interleaved, like the main rounds
+            a_o.append(run_ours(a_items)[0])
+            a_b.append(run_bare(a_texts)[0])
+        a_ours, a_bare = statistics.median(a_o), statistics.median(a_b)
         print(
             f"articles only ({len(a_items)} pages): extract_article {len(a_items) / a_ours:.1f} pages/s, "
             f"trafilatura.extract {len(a_items) / a_bare:.1f} pages/s, ratio {a_ours / a_bare:.2f}"
