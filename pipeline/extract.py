@@ -628,7 +628,7 @@ def _prose_stats(root: Any) -> tuple[int, int]:
 
 
 _BYLINE = etree.XPath(
-    "//*[@rel='author' or (@itemprop='name' and ancestor::*[@itemprop='author'])"
+    "//*[@class or @rel or @itemprop][@rel='author' or (@itemprop='name' and ancestor::*[@itemprop='author'])"
     " or contains(@class,'author-name') or contains(@class,'article__author') or contains(@class,'byline')]"
 )
 _HEADLINE_LINKS = etree.XPath("count(//a[string-length(normalize-space(.)) >= 20])")
@@ -872,7 +872,7 @@ def _metadata(tree: Any, url: str, site: Any, quirk: Quirk | None) -> dict[str, 
                     break
             if author:
                 break
-    if not author:
+    if not author and quirk is None:  # a site with a quirk has its own byline selectors
         for e in _BYLINE(tree)[:6]:
             author = _clean_author(_text(e), folded)
             if author:
