@@ -540,24 +540,24 @@ _ALWAYS_DROP = etree.XPath(
     + "]"
 )
 
+_PLATFORMS = r"(?:Google News|Google Tin tức|Zalo|Facebook|YouTube|TikTok|Telegram|Twitter|Instagram|X)"
 _JUNK_LINE = re.compile(
     r"^(?:"
     r"\d{1,2}:\d{2}(?::\d{2})?\s*/\s*\d{1,2}:\d{2}(?::\d{2})?"  # player "0:00 / 0:00"
     r"|MỚI\s*[-–]\s*NÓNG"
-    r"|Chia sẻ\s*:?.{0,40}"
-    r"|(?:Tin|TIN|Bài|BÀI|Đọc|ĐỌC) (?:liên quan|LIÊN QUAN|viết liên quan|VIẾT LIÊN QUAN)\s*:?"
-    r"|Theo dõi .{1,60}\btrên\b.{0,40}"
+    rf"|Chia sẻ(?:\s*:.{{0,60}}|(?:\s+(?:bài viết|qua|lên|,|và|{_PLATFORMS}))*)"  # not "Chia sẻ với PV, ..."
+    r"|(?:Tin|Bài|Đọc|Bài viết) liên quan\s*:?"
+    rf"|Theo dõi .{{1,40}}? trên(?:\s+(?:{_PLATFORMS}|và|các nền tảng|mạng xã hội|,))*\s*[.:]?"
     r"|Mời (?:quý )?(?:độc giả|bạn đọc) theo dõi.*"
     r"|Trở thành người đầu tiên tặng sao.*"
     r"|Bình luận\s*\(\d+\).*"
-    r"|(?:Xem|XEM|Đọc|ĐỌC) (?:thêm|THÊM)\s*:?.{0,200}"
-    r"|(?:Tin|TIN) (?:cùng chuyên mục|CÙNG CHUYÊN MỤC|mới nhất|MỚI NHẤT|khác|KHÁC)\s*:?"
-    r"|(?:Từ khóa|Từ khoá|TỪ KHÓA|Tags?|TAGS?|Chủ đề)\s*:.*"
-    r"|(?:Gửi bình luận|Ý kiến bạn đọc|Bình luận|BÌNH LUẬN|Báo lỗi|In bài|Quay lại|Trở về|Về trang chủ)\s*:?"
+    r"|(?:Xem|Đọc) thêm(?:\s*:.{0,200}|\s*»*)"
+    r"|Tin (?:cùng chuyên mục|mới nhất|khác)\s*:?"
+    r"|(?:Từ khóa|Từ khoá|Tags?|Chủ đề)\s*:.*"
+    r"|(?:Gửi bình luận|Ý kiến bạn đọc|Bình luận|Báo lỗi|In bài|Quay lại|Trở về|Về trang chủ)\s*:?"
     r"|(?:Copyright|©|Bản quyền thuộc).*"
     r"|(?:Thích|Like)\s*\d*"
-    r"|Nghe (?:bài|tin|đọc).{0,40}"
-    r"|Đang (?:tải|phát).{0,20}"
+    r"|(?:Nghe|Đọc) bài viết|Nghe đọc bài(?: viết)?|Đang tải\.*|Đang phát"
     r")$",
     re.I,
 )
@@ -993,18 +993,19 @@ def _clean_lines(raw: str, meta: dict[str, Any], quirk: Quirk | None, anchors: s
         junk = []
     out: list[str] = []
     seen: set[str] = set()
-    skipping_related = False
+    skipping_related = 0
     for line in lines:
         if _RELATED_HEAD.match(line):
-            skipping_related = True
+            skipping_related = 5  # at most this many headlines follow the box's heading
             continue
         if skipping_related:
-            # headlines of a related box: short, no final punctuation, or a link's text
+            skipping_related -= 1
+            # headlines of a related box: a link's text, or short with no final punctuation
             if line in anchors or (
                 len(line) < 160 and not line.endswith((".", "!", "?", ":", '"', "”", "…"))
             ):
                 continue
-            skipping_related = False
+            skipping_related = 0
         if _JUNK_LINE.match(line) or any(j.search(line) for j in junk):
             continue
         if line in anchors and len(line) < 200:

@@ -238,6 +238,20 @@ def test_generic_page_line_filters() -> None:
     assert art.author is None  # meta author is the site name
 
 
+def test_line_filters_keep_real_sentences() -> None:
+    keep = [
+        "Chia sẻ với phóng viên, ông Nguyễn Văn Nam cho biết tỉnh sẽ sớm có đề xuất cụ thể.",
+        "Theo dõi tình hình trên địa bàn, lực lượng chức năng đã kịp thời hỗ trợ người dân.",
+        "Nghe tin đoàn công tác sắp đến, bà con trong xã đã chuẩn bị từ sáng sớm.",
+        "Xem thêm các hình ảnh của buổi lễ, nhiều đại biểu bày tỏ sự xúc động.",
+    ]
+    page = generic_page(body_extra="".join(f"<p>{k}</p>" for k in keep))
+    art = extract_article(page, GENERIC_URL)
+    assert art is not None
+    for k in keep:
+        assert k in art.text, k
+
+
 def test_title_prefers_jsonld_headline_unescaped_over_title_tag() -> None:
     ld = {
         "@type": "NewsArticle",
