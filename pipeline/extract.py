@@ -596,9 +596,10 @@ _BLOCKS = {
 _SKIP = {"script", "style", "noscript", "template", "head", "title", "a", "button", "select", "option"}
 
 
-def _prose_stats(root: Any) -> tuple[int, int]:
-    """(longest run of prose under one parent element, total prose), counting paragraph-like
-    blocks with >= 40 chars of their own text outside links."""
+def _prose_stats(root: Any) -> tuple[int, int, int]:
+    """(longest run of prose under one parent element, total prose, linked headings inside the
+    element with that run), counting paragraph-like blocks with >= 40 chars of their own text
+    outside links."""
     own: dict[Any, int] = {}
     if root.text:
         own[root] = len(root.text.strip())
@@ -624,7 +625,13 @@ def _prose_stats(root: Any) -> tuple[int, int]:
         if el.tag in ("div", "td", "section", "article", "body", "main"):
             parent = el  # text directly in a container (br-separated): the container is the run
         runs[parent] = runs.get(parent, 0) + n
-    return (max(runs.values()) if runs else 0), total
+    if not runs:
+        return 0, total, 0
+    best = max(runs, key=runs.__getitem__)
+    return runs[best], total, int(_LINKED_HEADINGS(best))
+
+
+_LINKED_HEADINGS = etree.XPath("count(descendant::*[self::h2 or self::h3 or self::h4 or self::h5][.//a])")
 
 
 _BYLINE = etree.XPath(
@@ -704,8 +711,10 @@ def _explain(
         _drop(el)
 
     # --- listing or article? ---------------------------------------------------------------
-    run, prose = _prose_stats(root)
+    run, prose, linked_heads = _prose_stats(root)
     links = int(_HEADLINE_LINKS(tree))
+    if linked_heads >= 5 and run < 300 * linked_heads:
+        return None, f"listing page: {linked_heads} linked headlines among {run} chars of prose"
     # A site's own article-body container is an article page unless it is (nearly) empty.
     bar = 100 if scope is not None else MIN_CONTIGUOUS_PROSE
     if run < bar and links >= LISTING_LINKS:
@@ -750,8 +759,12 @@ def _explain(
     )
     if not raw_text or not raw_text.strip():
         return None, "empty extraction"
-    lines = _clean_lines(raw_text, meta, quirk, anchors)
+    stats: dict[str, int] = {}
+    lines = _clean_lines(raw_text, meta, quirk, anchors, stats)
     body_text = "\n\n".join(lines)  # the lines are already normalised (see _clean_lines)
+    link_lines = stats.get("link_lines", 0)
+    if scope is None and link_lines >= 5 and link_lines >= len(lines) / 2:
+        return None, f"listing page: {link_lines} headline lines among {len(lines)} lines of text"
     if len(body_text) < MIN_TEXT_CHARS:
         return None, f"too short ({len(body_text)} chars)"
     if run < MIN_CONTIGUOUS_PROSE and scope is None and prose < MIN_TEXT_CHARS:
@@ -977,7 +990,9 @@ def _published(
     return None, None
 
 
-def _clean_lines(raw: str, meta: dict[str, Any], quirk: Quirk | None, anchors: set[str]) -> list[str]:
+def _clean_lines(
+    raw: str, meta: dict[str, Any], quirk: Quirk | None, anchors: set[str], stats: dict[str, int]
+) -> list[str]:
     lines = [" ".join(x.split()) for x in normalize_text(raw).split("\n")]
     lines = [x for x in lines if x]
     title = meta["title"]
@@ -1009,6 +1024,7 @@ def _clean_lines(raw: str, meta: dict[str, Any], quirk: Quirk | None, anchors: s
         if _JUNK_LINE.match(line) or any(j.search(line) for j in junk):
             continue
         if line in anchors and len(line) < 200:
+            stats["link_lines"] = stats.get("link_lines", 0) + 1
             continue  # a paragraph that is just a link's text: a related headline
         if line in seen and len(line) > 3:
             continue  # caption duplicates

@@ -474,6 +474,18 @@ def test_listing_page_is_not_an_article() -> None:
     assert art is None and reason is not None and reason.startswith("listing page")
 
 
+def test_flat_listing_with_summaries_is_not_an_article() -> None:
+    # headline links and plain summaries all siblings of one container: prose looks contiguous
+    items = "".join(
+        f'<h3><a href="/tin/{i}-post1000{i:02d}.html">Tin số {i}: {SIDEBAR[i % 3]}</a></h3>'
+        f"<p>{P1[: 90 + i]} (tin {i})</p>"
+        for i in range(12)
+    )
+    page = f"<html><head><title>Đối ngoại</title></head><body><h1>Đối ngoại</h1><div>{items}</div></body></html>"
+    art, reason = explain_extraction(page, "https://baomau.vn/doi-ngoai")
+    assert art is None and reason is not None and reason.startswith("listing page"), reason
+
+
 @pytest.mark.parametrize(
     "body, why",
     [
