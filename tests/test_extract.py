@@ -279,6 +279,44 @@ def test_title_falls_back_to_h1_then_og_title_never_title_suffix() -> None:
     assert art is not None and art.title == TITLE  # from <title>, " - Tin Mẫu" cut
 
 
+def vnexpress_like() -> str:
+    ld = {
+        "@context": "http://schema.org",
+        "@type": "NewsArticle",
+        "headline": TITLE,
+        "datePublished": "2025-10-22T19:25:52+07:00",
+        "author": {"@type": "Organization", "name": "VnExpress"},
+    }
+    return f"""<html lang="vi"><head><meta charset="utf-8"><title>{TITLE} - VnExpress</title>
+<meta name="pubdate" itemprop="datePublished" content="2025-10-22T19:25:52+07:00">
+<meta name="its_publication" content="1761135952"><meta name="author" content="VnExpress">
+<meta property="og:site_name" content="vnexpress.net"><meta property="og:title" content="{TITLE}">
+<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script></head><body>
+<section class="section page-detail"><div class="sidebar-1">
+<span class="date">Thứ tư, 22/10/2025, 19:25 (GMT+7)</span>
+<h1 class="title-detail">{TITLE}</h1>
+<p class="description"><span class="location-stamp">Quảng Ninh</span>{SAPO}</p>
+<article class="fck_detail">
+<p class="Normal">{P1}</p><p class="Normal">{P2}</p>
+<figure class="tplCaption"><img src="x.jpg"><figcaption><p class="Image">{CAPTION}</p></figcaption></figure>
+<p class="Normal">{P3}</p><p class="Normal">{P4}</p>
+<p class="Normal" style="text-align:right;"><strong>Hoàng Lan</strong></p>
+</article>
+<div class="box-tinlienquanv2"><h3>Tin liên quan</h3><a href="/x-4954001.html">{RELATED}</a></div>
+</div></section></body></html>"""
+
+
+def test_vnexpress_like_byline_and_pubdate() -> None:
+    art = extract_article(vnexpress_like(), "https://vnexpress.net/quang-ninh-hop-tac-4954455.html")
+    assert art is not None
+    assert art.author == "Hoàng Lan"  # the right-aligned byline, not the Organization
+    assert art.published == "2025-10-22T19:25:52+07:00" and art.published_source == "jsonld"
+    assert art.title == TITLE
+    assert P1 in art.text and P4 in art.text and CAPTION in art.text
+    assert not art.text.rstrip().endswith("Hoàng Lan") and RELATED not in art.text
+    assert art.description is not None and SAPO in art.description
+
+
 # --------------------------------------------------------------------------------------------------
 # Authors
 
@@ -481,7 +519,9 @@ def test_flat_listing_with_summaries_is_not_an_article() -> None:
         f"<p>{P1[: 90 + i]} (tin {i})</p>"
         for i in range(12)
     )
-    page = f"<html><head><title>Đối ngoại</title></head><body><h1>Đối ngoại</h1><div>{items}</div></body></html>"
+    page = (
+        f"<html><head><title>Đối ngoại</title></head><body><h1>Đối ngoại</h1><div>{items}</div></body></html>"
+    )
     art, reason = explain_extraction(page, "https://baomau.vn/doi-ngoai")
     assert art is None and reason is not None and reason.startswith("listing page"), reason
 
