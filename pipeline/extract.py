@@ -842,6 +842,8 @@ def _metadata(tree: Any, url: str, site: Any, quirk: Quirk | None) -> dict[str, 
     title = ld_title
     if not title or (h1_title and h1_title == og_title and title != h1_title):
         title = h1_title
+    if quirk is not None and quirk.prefer_og_title and og_title and not og_title.endswith(("...", "…")):
+        title = og_title
     if not title:
         title = og_title or normalize_inline(metas.get("twitter:title", ""))
     if not title:

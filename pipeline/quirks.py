@@ -44,6 +44,8 @@ class Quirk:
     # XPaths that recognise the site's pages when neither the site spec nor the URL host says which
     # site it is (a saved file, a mirror, a loopback copy): any match selects the quirk.
     markers: ClassVar[tuple[str, ...]] = ()
+    # og:title is the site's own headline (not truncated, no suffix): take it first.
+    prefer_og_title: ClassVar[bool] = False
     # Order of date sources; the URL timestamp first where it is the site's canonical publish time.
     date_order: ClassVar[tuple[str, ...]] = ("jsonld", "meta", "url")
 
@@ -139,6 +141,7 @@ class Dantri(Quirk):
         "//meta[@property='og:site_name'][contains(@content,'Dân Trí') or contains(@content,'Dân trí')]",
         f"//article[{_cls('singular-container')}]",
     )
+    prefer_og_title = True  # [real] og:title == h1 on every saved page; JSON-LD only on some
     # The URL's 17-digit stamp is the publish minute the site shows; the JSON-LD datePublished of the
     # saved pages is sometimes a later (re-publish) time.
     date_order = ("url", "jsonld", "meta")
