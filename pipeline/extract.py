@@ -512,33 +512,11 @@ def _boxes(root: Any) -> list[Any]:
     return out
 
 
-_ALWAYS_DROP = etree.XPath(
-    "descendant::*["
-    + " or ".join(
-        f"self::{t}"
-        for t in (
-            "script",
-            "style",
-            "noscript",
-            "template",
-            "svg",
-            "iframe",
-            "object",
-            "embed",
-            "video",
-            "audio",
-            "button",
-            "select",
-            "input",
-            "textarea",
-            "nav",
-            "footer",
-            "aside",
-            "form",
-        )
-    )
-    + "]"
-)
+_ALWAYS_DROP_TAGS = (
+    "script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "video", "audio",
+    "button", "select", "input", "textarea", "nav", "footer", "aside",
+)  # fmt: skip
+_ALWAYS_DROP = etree.XPath("descendant::*[" + " or ".join(f"self::{t}" for t in _ALWAYS_DROP_TAGS) + "]")
 
 _PLATFORMS = r"(?:Google News|Google Tin tức|Zalo|Facebook|YouTube|TikTok|Telegram|Twitter|Instagram|X)"
 _JUNK_LINE = re.compile(
@@ -666,8 +644,8 @@ def _explain(
 ) -> tuple[Article | None, str | None]:
     if html is None or len(html) == 0:
         return None, "empty body"
-    raw = html if isinstance(html, bytes) else html.encode("utf-8", "replace")
-    reason = challenge_reason(raw[:65536] if len(raw) > 65536 else raw, headers)
+    head = html[:65536]
+    reason = challenge_reason(head if isinstance(head, bytes) else head.encode("utf-8", "replace"), headers)
     if reason:
         return None, reason
     declared = None
@@ -703,6 +681,9 @@ def _explain(
     root = scope if scope is not None else body_el
     for el in _ALWAYS_DROP(root):
         if el is not root:
+            _drop(el)
+    for el in root.iter("form"):  # search/comment forms go; ASP.NET/DNN pages wrap everything in one
+        if el is not root and el.find(".//h1") is None and len(el.findall(".//p")) < 3:
             _drop(el)
     h1s = tree.xpath("//h1")
     for el in _boxes(root):

@@ -252,6 +252,14 @@ def test_line_filters_keep_real_sentences() -> None:
         assert k in art.text, k
 
 
+def test_page_wrapped_in_one_form_aspnet_dnn() -> None:
+    page = generic_page().replace("<body>", '<body><form id="Form" action="/Default.aspx" method="post">')
+    search = '<form class="search"><input name="q"><p>Tìm kiếm</p></form>'
+    page = page.replace("</body>", f"{search}</form></body>")
+    art = extract_article(page, "https://songoaivu.example.gov.vn/tintuc/tabid/67/id/1234/Default.aspx")
+    assert art is not None and P1 in art.text and P4 in art.text and "Tìm kiếm" not in art.text
+
+
 def test_title_prefers_jsonld_headline_unescaped_over_title_tag() -> None:
     ld = {
         "@type": "NewsArticle",
