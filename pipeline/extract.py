@@ -771,6 +771,13 @@ def _explain(
     return art, None
 
 
+def _host(url: str | None) -> str:
+    try:
+        return (urlsplit(url or "").hostname or "").lower()
+    except ValueError:
+        return ""
+
+
 def _xpath(tree: Any, xp: str) -> list[Any]:
     try:
         res = tree.xpath(xp)
@@ -844,7 +851,7 @@ def _metadata(tree: Any, url: str, site: Any, quirk: Quirk | None) -> dict[str, 
     pub = ld.get("publisher") if ld else None
     if isinstance(pub, dict) and isinstance(pub.get("name"), str):
         names.add(pub["name"])
-    host = (urlsplit(url).hostname or "").lower() if url else ""
+    host = _host(url)
     if host:
         names.add(host)
         names.add(host.removeprefix("www."))
@@ -892,7 +899,10 @@ def _metadata(tree: Any, url: str, site: Any, quirk: Quirk | None) -> dict[str, 
     out["description"] = strip_lead_prefix(desc) or None
 
     image = metas.get("og:image") or metas.get("twitter:image") or (_ld_str(ld.get("image")) if ld else "")
-    out["image"] = urljoin(url, image) if image and url else (image or None)
+    try:
+        out["image"] = urljoin(url, image) if image and url else (image or None)
+    except ValueError:
+        out["image"] = image or None
 
     lang = (
         tree.get("lang") or metas.get("content-language") or metas.get("og:locale") or metas.get("language")
