@@ -419,6 +419,15 @@ def test_future_and_ancient_dates_fall_through() -> None:
     assert _with_ld("1970-01-01T00:00:00+07:00", url=url) == ("2023-04-01T07:38:56+07:00", "url")
 
 
+def test_htmldate_is_the_last_resort() -> None:
+    head = '<meta property="og:updated_time" content="2025-03-12T15:30:00+07:00">'
+    art = extract_article(generic_page(head_extra=head), "https://tinmau.example.vn/doi-ngoai/bai-viet.html")
+    assert art is not None
+    assert art.published == "2025-03-12T15:30:00+07:00" and art.published_source == "htmldate"
+    art = extract_article(generic_page(), "https://tinmau.example.vn/doi-ngoai/bai-viet.html")
+    assert art is not None and art.published is None and art.published_source is None
+
+
 def test_url_ids_that_are_not_timestamps() -> None:
     assert url_timestamp("https://dantri.com.vn/a/b-20221224095943188.htm").isoformat() == (  # type: ignore[union-attr]
         "2022-12-24T09:59:43+07:00"
