@@ -6,7 +6,8 @@ Pages: the real saved pages in ../shared/realpages (skipped when absent) and any
 repository (tests/**/*.htm*, config/samples/**/*.htm*, .gz too). Each round times both extractors on
 every page (interleaved, so machine noise hits both); the median round is reported as pages/s. The
 ratio is extract_article time / bare trafilatura time (target <= 1.25). Peak memory is measured in a
-separate pass with tracemalloc (Python allocations, including lxml's via the Python allocator only).
+separate pass with tracemalloc (Python allocations only: libxml2's trees are not traced) and as the
+peak RSS of a fresh child process doing one pass with one extractor.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import gc
 import gzip
 import resource
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -81,8 +83,16 @@ def peak(fn, arg) -> int:  # type: ignore[no-untyped-def]
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--mem", choices=["ours", "bare", "none"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     items = pages()
+    if args.mem:  # child process: one pass of one extractor, then its peak RSS (KB)
+        if args.mem == "ours":
+            run_ours(items)
+        elif args.mem == "bare":
+            run_bare([(n, u, d.decode("utf-8", "replace")) for n, u, d in items])
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        return 0
     if not items:
         print("no pages found (../shared/realpages absent and no HTML fixtures in the repo)")
         return 1
@@ -132,10 +142,19 @@ def main() -> int:
     p_ours = peak(run_ours, items)
     p_bare = peak(run_bare, texts)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child = {}
+    for which in ("none", "ours", "bare"):
+        out = subprocess.run([sys.executable, __file__, "--mem", which], capture_output=True, text=True)
+        ok = out.returncode == 0 and out.stdout.split()
+        child[which] = int(out.stdout.split()[-1]) / 1024 if ok else 0.0
     print(
         f"peak traced memory: extract_article {p_ours / 2**20:.1f} MB, "
         f"trafilatura.extract {p_bare / 2**20:.1f} MB;"
-        f" process max RSS {rss:.0f} MB"
+        f" this process max RSS {rss:.0f} MB"
+    )
+    print(
+        f"peak RSS of a fresh process doing one pass: extract_article {child['ours']:.0f} MB, "
+        f"trafilatura.extract {child['bare']:.0f} MB (imports and pages only: {child['none']:.0f} MB)"
     )
     return 0
 
