@@ -707,6 +707,10 @@ def _explain(
         for cap in fig.iter("figcaption"):
             cap.tag = "div" if cap.find(".//p") is not None else "p"
         fig.tag = "div"
+    if scope is not None:
+        # subheadings inside a known body are text (trafilatura's plain-text output drops headings)
+        for h in scope.iter("h2", "h3", "h4", "h5", "h6"):
+            h.tag = "p"
 
     # --- publication date (before trafilatura; htmldate only as last resort) ---------------------
     published, source = _published(tree, url, meta, quirk)
