@@ -614,7 +614,9 @@ _LINKED_HEADINGS = etree.XPath("count(descendant::*[self::h2 or self::h3 or self
 
 _BYLINE = etree.XPath(
     "//*[@class or @rel or @itemprop][@rel='author' or (@itemprop='name' and ancestor::*[@itemprop='author'])"
-    " or contains(@class,'author-name') or contains(@class,'article__author') or contains(@class,'byline')]"
+    " or contains(@class,'author-name') or contains(@class,'article__author') or contains(@class,'byline')"
+    " or contains(@class,'article-author') or contains(@class,'detail-author')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' author ')]"
 )
 _HEADLINE_LINKS = etree.XPath("count(//a[string-length(normalize-space(.)) >= 20])")
 
@@ -879,7 +881,7 @@ def _metadata(tree: Any, url: str, site: Any, quirk: Quirk | None) -> dict[str, 
                     break
             if author:
                 break
-    if not author and quirk is None:  # a site with a quirk has its own byline selectors
+    if not author and (quirk is None or not quirk.author):  # a quirk's own byline selectors come first
         for e in _BYLINE(tree)[:6]:
             author = _clean_author(_text(e), folded)
             if author:

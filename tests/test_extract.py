@@ -501,11 +501,6 @@ def test_old_style_tone_marks_are_normalised() -> None:
     assert art is not None and "hòa bình" in art.text and "sức khỏe" in art.text
 
 
-@pytest.mark.xfail(
-    reason="pipeline.normalize moves the dot below of 'ặ' onto the o ('hoặc' -> 'họăc'); "
-    "the _OA_OE lookahead must also exclude the breve/circumflex marks",
-    strict=False,
-)
 def test_hoac_survives_normalisation() -> None:
     page = generic_page(
         body_extra="<p>Các đơn vị có thể gửi hồ sơ trực tiếp hoặc qua đường bưu điện trước ngày "
