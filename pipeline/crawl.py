@@ -4,7 +4,7 @@ starts each pass in a child process, see pipeline/scheduler.py)."""
 from __future__ import annotations
 
 import logging
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -63,27 +63,33 @@ def crawl_once(specs: dict[str, SiteSpec], db_path: str, overrides: dict[str, An
     from spiders.news import NewsSpider
 
     specs = {k: s for k, s in specs.items() if s.enabled}
-    result = PassResult()
-    if specs:
-        db = open_db(db_path)  # migrate before the crawl starts
-        last_id = db.execute("SELECT coalesce(max(id), 0) FROM crawl_runs").fetchone()[0]
-        db.close()
-        process = CrawlerProcess(scrapy_settings(specs, overrides))
-        if (overrides or {}).get("LOG_LEVEL") != "INFO":
-            # their tracebacks repeat what the per-site summary says in one line
-            for name in ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry",
-                         "scrapy.core.scraper"):
-                logging.getLogger(name).setLevel(logging.CRITICAL)
-        process.crawl(NewsSpider, specs=specs, db_path=str(db_path))
-        if alerts is not None and alerts.subscriptions:
-            from pipeline.outbox import collecting
+    if not specs:
+        return _after_pass(PassResult(), db_path, alerts)
+    db = open_db(db_path)  # migrate before the crawl starts
+    last_id = db.execute("SELECT coalesce(max(id), 0) FROM crawl_runs").fetchone()[0]
+    db.close()
+    process = CrawlerProcess(scrapy_settings(specs, overrides))
+    if (overrides or {}).get("LOG_LEVEL") != "INFO":
+        # their tracebacks repeat what the per-site summary says in one line
+        for name in ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry",
+                     "scrapy.core.scraper"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+    process.crawl(NewsSpider, specs=specs, db_path=str(db_path))
+    with _enqueueing(alerts):
+        process.start()
+    return _after_pass(PassResult(summaries_since(db_path, last_id)), db_path, alerts)
 
-            collect: Any = collecting(alerts.subscriptions)
-        else:
-            collect = nullcontext()
-        with collect:
-            process.start()
-        result.extend(summaries_since(db_path, last_id))
+
+def _enqueueing(alerts: AlertsConfig | None) -> AbstractContextManager[None]:
+    """While the crawl runs, each new article is enqueued in the alert outbox in its own transaction."""
+    if alerts is None or not alerts.subscriptions:
+        return nullcontext()
+    from pipeline.outbox import collecting
+
+    return collecting(alerts.subscriptions)
+
+
+def _after_pass(result: PassResult, db_path: str, alerts: AlertsConfig | None) -> PassResult:
     if alerts is not None and any(s.channels for s in alerts.subscriptions.values()):
         result.alerts = deliver_alerts(db_path, alerts)
     return result
