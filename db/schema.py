@@ -95,8 +95,9 @@ def m0001_spine(db: sqlite_utils.Database) -> None:
 # New-article alerts (pipeline/outbox.py): one row per (subscription, story), written in the
 # article's own transaction; delivery is at-least-once with exponential back-off. Only the
 # subscription's name is stored, never a channel URL (channels may carry secrets).
-@migrations(name="0002_alert_outbox")
-def m0002_alert_outbox(db: sqlite_utils.Database) -> None:
+# Numbered 0003: the dedup branch adds 0002_dedup (story_id, duplicate_of); the two are independent.
+@migrations(name="0003_alert_outbox")
+def m0003_alert_outbox(db: sqlite_utils.Database) -> None:
     db.executescript(
         """
         CREATE TABLE alert_outbox (

@@ -189,26 +189,26 @@ nâng cao chất lượng giải đấu trẻ trong những mùa tới.""",
 ]
 
 
-def page_html(a: dict[str, str], base: str) -> str:
+def page_html(a: dict[str, str], base: str, outlet: str = "Báo Thử Nghiệm") -> str:
     paras = "\n".join(f"<p>{' '.join(p.split())}</p>" for p in a["paragraphs"].split("\n\n"))
     return f"""<!doctype html>
-<html lang="vi"><head><meta charset="utf-8"><title>{a['title']} | Báo Thử Nghiệm</title>
+<html lang="vi"><head><meta charset="utf-8"><title>{a['title']} | {outlet}</title>
 <meta property="article:published_time" content="{a['published']}">
 <meta name="description" content="{' '.join(a['paragraphs'].split()[:40])}">
 <link rel="canonical" href="{base}/{a['slug']}.html"></head>
 <body><nav><a href="/">Trang chủ</a> | <a href="/thoi-su/">Thời sự</a>
  | <a href="/the-gioi/">Thế giới</a></nav>
 <article><h1>{a['title']}</h1>
-<div class="meta">Báo Thử Nghiệm · {a['published']}</div>
+<div class="meta">{outlet} · {a['published']}</div>
 {paras}
 </article>
-<footer>© Báo Thử Nghiệm — bản quyền nội dung thuộc về tòa soạn.</footer></body></html>"""
+<footer>© {outlet} — bản quyền nội dung thuộc về tòa soạn.</footer></body></html>"""
 
 
-def feed_xml(base: str) -> str:
+def feed_xml(base: str, articles: list[dict[str, str]] = ARTICLES) -> str:
     items = "\n".join(
         f"<item><title>{a['title']}</title><link>{base}/{a['slug']}.html</link>"
-        f"<guid>{base}/{a['slug']}.html</guid></item>" for a in ARTICLES
+        f"<guid>{base}/{a['slug']}.html</guid></item>" for a in articles
     )
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Báo Thử Nghiệm</title><link>{base}/</link>
@@ -248,12 +248,17 @@ class _Site(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Serve the fixture site; yield a sites.toml for it."""
+    """Serve the fixture site; yield a sites.toml for it. Under /banlai/ a second outlet reprints the
+    Đà Nẵng story word for word (sites_two.toml, beside sites.toml, has both outlets)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
     base = f"http://127.0.0.1:{server.server_port}"
     pages = {"/feed.rss": ("application/rss+xml; charset=utf-8", feed_xml(base))}
     for a in ARTICLES:
         pages[f"/{a['slug']}.html"] = ("text/html; charset=utf-8", page_html(a, base))
+    copy = ARTICLES[1]
+    pages["/banlai/feed.rss"] = ("application/rss+xml; charset=utf-8", feed_xml(base + "/banlai", [copy]))
+    pages[f"/banlai/{copy['slug']}.html"] = ("text/html; charset=utf-8",
+                                             page_html(copy, base + "/banlai", "Báo Bản Lại"))
     _Site.pages = pages
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -264,6 +269,18 @@ domains = ["127.0.0.1"]
 feeds = ["{base}/feed.rss"]
 article_pattern = '-post\\d{{6}}\\.html$'
 every = "15m"
+""", encoding="utf-8")
+    (sites.parent / "sites_two.toml").write_text(f"""[sites.thunghiem]
+name = "Báo Thử Nghiệm"
+domains = ["127.0.0.1"]
+feeds = ["{base}/feed.rss"]
+article_pattern = '^http://127\\.0\\.0\\.1:\\d+/[a-z0-9-]+-post\\d{{6}}\\.html$'
+
+[sites.banlai]
+name = "Báo Bản Lại"
+domains = ["127.0.0.1"]
+feeds = ["{base}/banlai/feed.rss"]
+article_pattern = '/banlai/[a-z0-9-]+-post\\d{{6}}\\.html$'
 """, encoding="utf-8")
     yield sites
     server.shutdown()
@@ -526,6 +543,26 @@ digest = "1h"
     assert len(hook.posts("digest")) == 1
 
 
+def test_copy_from_another_outlet_is_not_a_new_story(site: Path, hook: Webhook, tmp_path: Path) -> None:
+    """With the dedup module (pipeline/dedup.py), a word-for-word reprint on another outlet is marked
+    duplicate_of and owed to nobody; the message of the story names the other outlet."""
+    pytest.importorskip("pipeline.dedup")
+    alerts = tmp_path / "alerts.toml"
+    alerts.write_text(f'[alerts.desk]\nchannels = ["{hook.url("dedup")}"]\nrelevant = true\n',
+                      encoding="utf-8")
+    db = tmp_path / "pw.db"
+    out = crawl(site.parent / "sites_two.toml", db, alerts)
+    assert "6 new article(s)" in out, out
+    posts = hook.posts("dedup")
+    assert sorted(p["title"] for p in posts) == sorted(f"[presswatch] {t}" for t in RELEVANT), out
+    (danang,) = [p for p in posts if ARTICLES[1]["title"] in p["title"]]
+    assert "also reported by" in danang["message"]
+    assert "/banlai/" in danang["message"] or "Báo Bản Lại" in danang["message"].split("also reported by")[0]
+    assert len(outbox_rows(db)) == 3
+    crawl(site.parent / "sites_two.toml", db, alerts)
+    assert len(hook.posts("dedup")) == 3
+
+
 def test_atom_feed_lists_the_same_articles(site: Path, tmp_path: Path) -> None:
     from datasette.app import Datasette
 
@@ -625,7 +662,8 @@ def test_story_copies_duplicates_and_recrawls_are_owed_once(tmp_path: Path) -> N
     assert db.execute("SELECT count(*) FROM alert_outbox").fetchone()[0] == 1
 
     # "also reported by" when a story_id column exists (the dedup module's)
-    db.execute("ALTER TABLE articles ADD COLUMN story_id INTEGER")
+    if "story_id" not in db["articles"].columns_dict:  # before the dedup migration is merged
+        db.execute("ALTER TABLE articles ADD COLUMN story_id INTEGER")
     db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [first, copy])  # the first keeps NULL
     (_, _, item), = items(db, [1])
     assert item.also == [("?", "https://example.vn/bai-2.html")]
