@@ -1,0 +1,454 @@
+"""Deduplication across URLs and outlets, and story clusters.
+
+- **Exact copies**: equal ``content_hash`` (accent-folded, space-collapsed text) -> ``duplicate_of``.
+- **Near copies**: MinHash (datasketch) over word shingles of the accent-folded normalised text;
+  the LSH index is persisted as band hashes in ``minhash_bands`` and queried by band, so a restart
+  needs no re-reading of stored texts. A candidate over the threshold is a copy unless the
+  template-reuse guards say otherwise (dates far apart, other numbers, same outlet with another
+  title). A copy points at the *earliest* article of its group and is not news for alerts
+  (``is_duplicate``).
+- **Stories**: articles of one event (shared named-entity keys - accent-folded pairs of
+  capitalised words - within +/- ``window_days``, similar titles) share a ``story_id``.
+- **Revisions**: ``recheck_article`` records a new version when a stored article's text changed.
+
+Thresholds are in config/dedup.toml. The Scrapy adapter is pipeline/stages/s500_dedup.py; the
+results travel on ``article.extra`` and db/store.py writes them with the article.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import numpy as np
+import sqlite_utils
+from datasketch import MinHash
+from datasketch.lsh import _optimal_param
+
+from pipeline.article import Article
+from pipeline.normalize import fold, normalize_inline, normalize_text
+from pipeline.urls import canonical_url
+
+__all__ = [
+    "DedupConfig", "load_config", "shingles", "signature", "band_hashes", "numbers", "title_similarity",
+    "entity_keys", "analyse", "find_duplicate", "find_story", "is_duplicate", "canonical_from_page",
+    "find_canonical_link", "recheck_article", "text_event_match",
+]
+
+CONFIG_FILE = Path(__file__).resolve().parent.parent / "config" / "dedup.toml"
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    num_perm: int = 128
+    shingle: int = 3
+    threshold: float = 0.5
+    copy_threshold: float = 0.85
+    max_days: int = 7
+    min_numbers_jaccard: float = 0.5
+    min_title_same_site: float = 0.5
+    window_days: int = 3
+    min_shared: int = 3
+    min_score: float = 0.35
+    max_keys: int = 60
+    common: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def bands(self) -> tuple[int, int]:
+        """(b, r): LSH bands and rows per band for ``threshold`` (datasketch's optimum)."""
+        return _bands(self.threshold, self.num_perm)
+
+
+@lru_cache(maxsize=8)
+def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    b, r = _optimal_param(threshold, num_perm, 0.5, 0.5)
+    return int(b), int(r)
+
+
+def load_config(path: str | Path | None = None) -> DedupConfig:
+    return _load_config(str(path or CONFIG_FILE))
+
+
+@lru_cache(maxsize=4)
+def _load_config(path: str) -> DedupConfig:
+    with open(path, "rb") as f:
+        data = tomllib.load(f)
+    kw: dict[str, Any] = {}
+    for section in ("minhash", "story"):
+        for k, v in (data.get(section) or {}).items():
+            if k not in DedupConfig.__dataclass_fields__:
+                raise ValueError(f"{path}: [{section}] unknown key {k!r}")
+            kw[k] = frozenset(v) if k == "common" else v
+    cfg = DedupConfig(**kw)
+    if not 0 < cfg.threshold < 1 or cfg.num_perm < 16:
+        raise ValueError(f"{path}: threshold must be in (0, 1) and num_perm >= 16")
+    return cfg
+
+
+# -- pure functions ---------------------------------------------------------------------------
+_WORD = re.compile(r"\w+")
+# an outlet's byline prefix: "(Dân trí) - ", "(TTXVN) – ", "(PLO)- ", "TPO - "
+_PREFIX = re.compile(r"^\s*(\([^)\n]{1,30}\)|[A-ZĐ]{2,10})\s*[-–—:]\s*")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(fold(normalize_text(_PREFIX.sub("", text or ""))))
+
+
+def shingles(text: str, k: int = 3) -> list[bytes]:
+    """Distinct k-word shingles of the accent-folded normalised text (fewer words: one shingle)."""
+    w = _words(text)
+    if len(w) < k:
+        return [" ".join(w).encode()] if w else []
+    return list(dict.fromkeys(" ".join(w[i : i + k]).encode() for i in range(len(w) - k + 1)))
+
+
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int) -> Any:
+    return MinHash(num_perm=num_perm, seed=1, hashfunc=zlib.crc32).permutations
+
+
+def signature(text: str, cfg: DedupConfig | None = None) -> np.ndarray:
+    """MinHash signature (uint32 x num_perm) of the text's word shingles."""
+    cfg = cfg or load_config()
+    m = MinHash(num_perm=cfg.num_perm, seed=1, hashfunc=zlib.crc32, permutations=_permutations(cfg.num_perm))
+    m.update_batch(shingles(text, cfg.shingle))
+    return np.asarray(m.hashvalues, dtype=np.uint32)
+
+
+def signature_bytes(sig: np.ndarray) -> bytes:
+    return sig.astype("<u4").tobytes()
+
+
+def signature_from_bytes(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype="<u4")
+
+
+def band_hashes(sig: np.ndarray, b: int, r: int) -> list[int]:
+    """One signed 64-bit hash per LSH band (the band index is hashed in, so bands never collide)."""
+    raw = sig.astype("<u4").tobytes()
+    out = []
+    for i in range(b):
+        h = hashlib.blake2b(raw[i * r * 4 : (i + 1) * r * 4], digest_size=8, salt=i.to_bytes(2, "little"))
+        out.append(int.from_bytes(h.digest(), "little", signed=True))
+    return out
+
+
+def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    if len(a) != len(b) or not len(a):
+        return 0.0
+    return float(np.count_nonzero(a == b)) / len(a)
+
+
+_NUMBER = re.compile(r"\d+(?:[.,/:-]\d+)*")
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers, dates and figures of a text ('3.11', '2025', '1,5'), separators unified."""
+    return {re.sub(r"[.,/:-]", ".", n) for n in _NUMBER.findall(text or "")}
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0
+
+
+def title_similarity(a: str, b: str) -> float:
+    """Jaccard of the accent-folded title words."""
+    return _jaccard(set(_words(a)), set(_words(b)))
+
+
+_SEGMENT = re.compile(r"[^\w\s]+|\n")
+
+
+def entity_keys(title: str, text: str, max_keys: int = 60, common: Iterable[str] = ()) -> list[str]:
+    """Named-entity keys: accent-folded pairs of adjacent capitalised words ('Tây Ninh' -> 'tay ninh',
+    'Nguyễn Văn Quyết' -> 'nguyen van', 'van quyet'), most frequent first. A pair never spans
+    punctuation; the first word of a sentence counts only when the next word is capitalised too."""
+    counts: Counter[str] = Counter()
+    skip = set(common)
+    for seg in _SEGMENT.split(normalize_inline(title) + "\n" + normalize_text(text)):
+        words = seg.split()
+        for w1, w2 in zip(words, words[1:], strict=False):
+            if w1[:1].isupper() and w2[:1].isupper() and not w1.isdigit() and not w2.isdigit():
+                key = fold(f"{w1} {w2}")
+                if key not in skip:
+                    counts[key] += 1
+    return [k for k, _ in counts.most_common(max_keys)]
+
+
+def _day(s: str | None) -> date | None:
+    if not s or len(s) < 10:
+        return None
+    try:
+        return date.fromisoformat(s[:10])
+    except ValueError:
+        return None
+
+
+def article_day(published: str | None, fetched_at: str | None) -> str:
+    d = _day(published) or _day(fetched_at) or date.today()
+    return d.isoformat()
+
+
+@dataclass
+class Doc:
+    """What the near-copy guards compare."""
+
+    site: str | None
+    title: str
+    text: str
+    published: str | None
+
+
+def text_event_match(a: Doc, b: Doc, jaccard: float, cfg: DedupConfig) -> bool:
+    """Given two texts whose estimated Jaccard passed the LSH threshold: one article (True) or a
+    template re-used for another event (False)?"""
+    if jaccard < cfg.threshold:
+        return False
+    da, db_ = _day(a.published), _day(b.published)
+    far = da is not None and db_ is not None and abs((da - db_).days) > cfg.max_days
+    same_site = bool(a.site) and a.site == b.site
+    if jaccard >= cfg.copy_threshold:
+        return not (far and same_site)
+    if far:
+        return False
+    na, nb = numbers(a.title + " " + a.text), numbers(b.title + " " + b.text)
+    if na and nb and _jaccard(na, nb) < cfg.min_numbers_jaccard:
+        return False
+    return not (same_site and title_similarity(a.title, b.title) < cfg.min_title_same_site)
+
+
+# -- index queries ----------------------------------------------------------------------------
+@dataclass
+class Match:
+    duplicate_of: int | None = None  # the earliest article of the group
+    supersedes: int | None = None  # the new article is earlier than this group root: it takes its place
+    jaccard: float = 0.0
+    exact: bool = False
+
+
+def _order_key(published: str | None, fetched_at: str | None, id_: int) -> tuple[str, int]:
+    return (article_day(published, fetched_at), id_)
+
+
+def _in(ids: Sequence[Any]) -> str:
+    return ",".join("?" * len(ids))
+
+
+def find_duplicate(db: sqlite_utils.Database, a: Article, sig: np.ndarray, bands: list[int],
+                   chash: str, cfg: DedupConfig) -> Match | None:
+    """The stored group this article copies (exactly or nearly), or None."""
+    new_doc = Doc(a.site, a.title, a.text, a.published)
+    hits: dict[int, tuple[float, bool]] = {}
+    for (id_,) in db.execute("SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 5", [chash]):
+        hits[id_] = (1.0, True)
+    if not hits and bands:
+        b, _ = cfg.bands
+        cand = {aid for h, band, aid in db.execute(
+            f"SELECT hash, band, article_id FROM minhash_bands WHERE hash IN ({_in(bands)})", bands)
+            if 0 <= band < b and bands[band] == h}
+        if cand:
+            ids = sorted(cand)[:200]
+            rows = db.execute(
+                f"SELECT id, minhash FROM articles WHERE id IN ({_in(ids)}) AND minhash IS NOT NULL", ids
+            ).fetchall()
+            close = {i: estimated_jaccard(sig, signature_from_bytes(m)) for i, m in rows}
+            close = {i: j for i, j in close.items() if j >= cfg.threshold}
+            if close:
+                ids = sorted(close)
+                for i, site, title, text, published in db.execute(
+                    f"SELECT id, site, title, text, published FROM articles WHERE id IN ({_in(ids)})", ids
+                ):
+                    if text_event_match(new_doc, Doc(site, title, text, published), close[i], cfg):
+                        hits[i] = (close[i], False)
+    if not hits:
+        return None
+    ids = sorted(hits)
+    roots: dict[int, int] = {}
+    for i, dup in db.execute(f"SELECT id, duplicate_of FROM articles WHERE id IN ({_in(ids)})", ids):
+        roots[i] = dup or i
+    root_ids = sorted(set(roots.values()))
+    order = {
+        i: _order_key(p, f, i)
+        for i, p, f in db.execute(
+            f"SELECT id, published, fetched_at FROM articles WHERE id IN ({_in(root_ids)})", root_ids)
+    }
+    root = min(root_ids, key=lambda i: order.get(i, ("9999", i)))
+    best = max(hits[i][0] for i in ids if roots[i] == root)
+    exact = any(hits[i][1] for i in ids if roots[i] == root)
+    new_day = _day(a.published)
+    root_day = _day(order[root][0]) if root in order else None
+    if a.published and new_day and root_day and new_day < root_day:
+        return Match(supersedes=root, jaccard=best, exact=exact)
+    return Match(duplicate_of=root, jaccard=best, exact=exact)
+
+
+def find_story(db: sqlite_utils.Database, a: Article, keys: list[str], day: str,
+               cfg: DedupConfig) -> int | None:
+    """The story_id of the stored article that best reports the same event, or None."""
+    if len(keys) < cfg.min_shared:
+        return None
+    d = date.fromisoformat(day)
+    w = timedelta(days=cfg.window_days)
+    lo, hi = (d - w).isoformat(), (d + w).isoformat()
+    shared = {
+        aid: n for aid, n in db.execute(
+            f"SELECT article_id, count(DISTINCT key) FROM story_keys WHERE key IN ({_in(keys)}) "
+            "AND day BETWEEN ? AND ? GROUP BY article_id HAVING count(DISTINCT key) >= ?",
+            [*keys, lo, hi, cfg.min_shared])
+    }
+    if not shared:
+        return None
+    ids = sorted(shared, key=lambda i: -shared[i])[:100]
+    sizes = dict(db.execute(
+        f"SELECT article_id, count(DISTINCT key) FROM story_keys WHERE article_id IN ({_in(ids)}) "
+        "GROUP BY article_id", ids).fetchall())
+    best: tuple[float, int] | None = None
+    for i, title, story in db.execute(
+        f"SELECT id, title, coalesce(story_id, id) FROM articles WHERE id IN ({_in(ids)})", ids
+    ):
+        overlap = shared[i] / max(1, min(len(keys), sizes.get(i, len(keys))))
+        score = 0.7 * overlap + 0.3 * title_similarity(a.title, title)
+        if score >= cfg.min_score and (best is None or score > best[0]):
+            best = (score, story)
+    return best[1] if best else None
+
+
+def _story_of(db: sqlite_utils.Database, article_id: int) -> int | None:
+    row = db.execute("SELECT coalesce(story_id, id) FROM articles WHERE id = ?", [article_id]).fetchone()
+    return int(row[0]) if row else None
+
+
+def analyse(db: sqlite_utils.Database, a: Article, cfg: DedupConfig | None = None,
+            fetched_at: str | None = None) -> dict[str, Any]:
+    """Everything the store writes with a new article: signature, bands, duplicate, story."""
+    from db import utcnow
+    from db.store import content_hash
+
+    cfg = cfg or load_config()
+    sig = signature(a.title + "\n" + a.text if len(a.text.split()) < 50 else a.text, cfg)
+    b, r = cfg.bands
+    bands = band_hashes(sig, b, r)
+    m = find_duplicate(db, a, sig, bands, content_hash(a.text), cfg)
+    day = article_day(a.published, fetched_at or utcnow())
+    out: dict[str, Any] = {"minhash": signature_bytes(sig), "bands": bands, "duplicate_of": None,
+                           "supersedes": None, "story_id": None, "story_keys": [], "story_day": day}
+    if m is not None and m.duplicate_of is not None:
+        out["duplicate_of"] = m.duplicate_of
+        out["duplicate_jaccard"] = round(m.jaccard, 3)
+        out["story_id"] = _story_of(db, m.duplicate_of)
+        return out
+    keys = entity_keys(a.title, a.text, cfg.max_keys, cfg.common)
+    out["story_keys"] = keys
+    if m is not None and m.supersedes is not None:
+        out["supersedes"] = m.supersedes
+        out["story_id"] = _story_of(db, m.supersedes)
+        return out
+    out["story_id"] = find_story(db, a, keys, day, cfg)
+    return out
+
+
+def is_duplicate(x: Any) -> bool:
+    """True for a copy of an earlier article (not news for alerts): an Article or a stage item
+    whose extra has ``duplicate_of``, or a database row (dict) with ``duplicate_of`` set.
+    In SQL: ``duplicate_of IS NOT NULL``."""
+    art = getattr(x, "article", None) or x
+    extra = getattr(art, "extra", None)
+    if isinstance(extra, dict):
+        return extra.get("duplicate_of") is not None
+    if isinstance(x, dict):
+        return x.get("duplicate_of") is not None
+    return False
+
+
+# -- canonical URLs from the page -------------------------------------------------------------
+_LINK_TAG = re.compile(rb"<(link|meta)\b[^>]*>", re.I)
+_ATTR = re.compile(rb"""([a-zA-Z:_-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+
+
+def find_canonical_link(html: bytes | str) -> str | None:
+    """``<link rel=canonical href>``, else ``<meta property=og:url content>``, from the page head."""
+    body = html.encode("utf-8", "replace") if isinstance(html, str) else html
+    head = body[:200_000]
+    end = head.lower().find(b"</head>")
+    if end > 0:
+        head = head[:end]
+    og = None
+    for m in _LINK_TAG.finditer(head):
+        attrs = {k.lower(): (v1 or v2 or v3) for k, v1, v2, v3 in _ATTR.findall(m.group(0))}
+        if m.group(1).lower() == b"link" and b"canonical" in attrs.get(b"rel", b"").lower().split():
+            href = attrs.get(b"href", b"").strip()
+            if href:
+                return href.decode("utf-8", "replace")
+        if m.group(1).lower() == b"meta" and attrs.get(b"property", b"").lower() == b"og:url" and og is None:
+            og = attrs.get(b"content", b"").strip().decode("utf-8", "replace") or None
+    return og
+
+
+def canonical_from_page(url: str, canonical_link: str | None, spec: Any = None) -> str:
+    """The storage key after download: the page's canonical link (``rel=canonical`` / ``og:url``)
+    when it is an article URL of the same site, else the canonical form of ``url``."""
+    own = canonical_url(url, spec if spec is not None else ())
+    if not canonical_link:
+        return own
+    link = canonical_url(urljoin(url, canonical_link.strip()), spec if spec is not None else ())
+    parts = urlsplit(link)
+    if parts.scheme not in ("http", "https") or parts.path in ("", "/"):
+        return own
+    if spec is not None:
+        return link if spec.is_article_url(link) else own
+    host, own_host = (parts.hostname or ""), (urlsplit(own).hostname or "")
+    def base(h: str) -> str:
+        return ".".join(h.split(".")[-2:])
+    return link if host and base(host) == base(own_host) else own
+
+
+# -- revisions --------------------------------------------------------------------------------
+def recheck_article(db: sqlite_utils.Database, article_id: int, html: bytes | str, spec: Any = None,
+                    *, url: str | None = None) -> bool:
+    """Re-extract a stored article from a fresh download; when its title or text changed, record the
+    stored and the new version in ``article_revisions`` and update the article (text, FTS, page,
+    MinHash bands). True when a revision was recorded. Duplicate and story links are kept."""
+    from db import utcnow
+    from db.store import compress, content_hash, fts_replace, record_revision
+    from pipeline.extract import explain_extraction
+
+    row = db.execute("SELECT url, site, title, text, content_hash, fetched_at FROM articles WHERE id = ?",
+                     [article_id]).fetchone()
+    if row is None:
+        raise KeyError(f"no article {article_id}")
+    old_url, site, old_title, old_text, old_hash, old_fetched = row
+    article, _reason = explain_extraction(html, url or old_url, spec)
+    if article is None:
+        return False
+    new_hash = content_hash(article.text)
+    if new_hash == old_hash and normalize_inline(article.title) == normalize_inline(old_title):
+        return False
+    cfg = load_config()
+    sig = signature(article.text, cfg)
+    now = utcnow()
+    with db.atomic():
+        first = not db.execute("SELECT 1 FROM article_revisions WHERE article_id = ? LIMIT 1", [article_id]).fetchone()
+        if first:
+            record_revision(db, article_id, old_fetched, old_title, old_text)
+        record_revision(db, article_id, now, article.title, article.text)
+        db.execute("UPDATE articles SET title = ?, text = ?, content_hash = ?, minhash = ? WHERE id = ?",
+                   [article.title, article.text, new_hash, signature_bytes(sig), article_id])
+        fts_replace(db, article_id, article.title, article.text)
+        db.execute("UPDATE pages SET html = ?, fetched_at = ? WHERE article_id = ?",
+                   [compress(html), now, article_id])
+        db.execute("DELETE FROM minhash_bands WHERE article_id = ?", [article_id])
+        b, r = cfg.bands
+        db.conn.executemany("INSERT OR IGNORE INTO minhash_bands (hash, band, article_id) VALUES (?, ?, ?)",
+                       [(h, i, article_id) for i, h in enumerate(band_hashes(sig, b, r))])
+    return True
