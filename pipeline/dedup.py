@@ -42,7 +42,7 @@ from pipeline.urls import canonical_url
 __all__ = [
     "DedupConfig", "load_config", "shingles", "signature", "band_hashes", "numbers", "title_similarity",
     "entity_keys", "analyse", "find_duplicate", "find_story", "is_duplicate", "canonical_from_page",
-    "find_canonical_link", "recheck_article", "text_event_match",
+    "find_canonical_link", "recheck_article", "text_event_match", "estimated_jaccard", "article_day",
 ]
 
 CONFIG_FILE = Path(__file__).resolve().parent.parent / "config" / "dedup.toml"
@@ -101,8 +101,27 @@ _WORD = re.compile(r"\w+")
 _PREFIX = re.compile(r"^\s*(\([^)\n]{1,30}\)|[A-ZĐ]{2,10})\s*[-–—:]\s*")
 
 
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[int, str]:
+    """``normalize.fold`` as a translation table over the precomposed Latin letters (stored text is
+    NFC-normalised already): the same result, several times faster on long texts."""
+    table: dict[int, str] = {}
+    for start, end in ((0xC0, 0x250), (0x1E00, 0x1F00)):
+        for cp in range(start, end):
+            c = chr(cp)
+            f = fold(c)
+            if f != c:
+                table[cp] = f
+    return table
+
+
+def fast_fold(s: str) -> str:
+    """fold() for NFC text (the articles' stored form)."""
+    return s.translate(_fold_table()).lower()
+
+
 def _words(text: str) -> list[str]:
-    return _WORD.findall(fold(normalize_text(_PREFIX.sub("", text or ""))))
+    return _WORD.findall(fast_fold(_PREFIX.sub("", text or "")))
 
 
 def shingles(text: str, k: int = 3) -> list[bytes]:
@@ -114,14 +133,16 @@ def shingles(text: str, k: int = 3) -> list[bytes]:
 
 
 @lru_cache(maxsize=4)
-def _permutations(num_perm: int) -> Any:
-    return MinHash(num_perm=num_perm, seed=1, hashfunc=zlib.crc32).permutations
+def _permutations(num_perm: int) -> tuple[Any, str]:
+    m = MinHash(num_perm=num_perm, seed=1, hashfunc=zlib.crc32, scheme="affine32")
+    return m.permutations, "affine32"
 
 
 def signature(text: str, cfg: DedupConfig | None = None) -> np.ndarray:
     """MinHash signature (uint32 x num_perm) of the text's word shingles."""
     cfg = cfg or load_config()
-    m = MinHash(num_perm=cfg.num_perm, seed=1, hashfunc=zlib.crc32, permutations=_permutations(cfg.num_perm))
+    perms, scheme = _permutations(cfg.num_perm)
+    m = MinHash(num_perm=cfg.num_perm, seed=1, hashfunc=zlib.crc32, permutations=perms, scheme=scheme)
     m.update_batch(shingles(text, cfg.shingle))
     return np.asarray(m.hashvalues, dtype=np.uint32)
 
@@ -168,20 +189,25 @@ def title_similarity(a: str, b: str) -> float:
 
 
 _SEGMENT = re.compile(r"[^\w\s]+|\n")
+# capitalised at the start of a sentence or as a title, never the first word of a name (accent-folded)
+_NOT_NAME_START = frozenset(
+    "tai theo ong ba sang chieu toi dem ngay trong sau truoc voi ve khi hom nam thang tu den o cung con "
+    "nhung cac mot nhieu de va tham du pho dong dai duoc tu nay do la".split()
+)
 
 
 def entity_keys(title: str, text: str, max_keys: int = 60, common: Iterable[str] = ()) -> list[str]:
     """Named-entity keys: accent-folded pairs of adjacent capitalised words ('Tây Ninh' -> 'tay ninh',
     'Nguyễn Văn Quyết' -> 'nguyen van', 'van quyet'), most frequent first. A pair never spans
-    punctuation; the first word of a sentence counts only when the next word is capitalised too."""
+    punctuation and never starts with a word that opens sentences or titles ('Tại', 'Ông', 'Phó')."""
     counts: Counter[str] = Counter()
     skip = set(common)
     for seg in _SEGMENT.split(normalize_inline(title) + "\n" + normalize_text(text)):
         words = seg.split()
         for w1, w2 in zip(words, words[1:], strict=False):
             if w1[:1].isupper() and w2[:1].isupper() and not w1.isdigit() and not w2.isdigit():
-                key = fold(f"{w1} {w2}")
-                if key not in skip:
+                key = fast_fold(f"{w1} {w2}")
+                if key not in skip and key.split(" ", 1)[0] not in _NOT_NAME_START:
                     counts[key] += 1
     return [k for k, _ in counts.most_common(max_keys)]
 
@@ -212,20 +238,25 @@ class Doc:
 
 def text_event_match(a: Doc, b: Doc, jaccard: float, cfg: DedupConfig) -> bool:
     """Given two texts whose estimated Jaccard passed the LSH threshold: one article (True) or a
-    template re-used for another event (False)?"""
+    template re-used for another event (False)?
+
+    - published further apart than ``max_days``: another event, unless a near-verbatim copy
+      (``copy_threshold``) on another outlet (a content farm copying an old article);
+    - the numbers and dates of the texts disagree (``min_numbers_jaccard``): another event;
+    - the same outlet under a clearly different title, below ``copy_threshold``: another event."""
     if jaccard < cfg.threshold:
         return False
     da, db_ = _day(a.published), _day(b.published)
     far = da is not None and db_ is not None and abs((da - db_).days) > cfg.max_days
     same_site = bool(a.site) and a.site == b.site
-    if jaccard >= cfg.copy_threshold:
-        return not (far and same_site)
-    if far:
+    if far and (same_site or jaccard < cfg.copy_threshold):
         return False
     na, nb = numbers(a.title + " " + a.text), numbers(b.title + " " + b.text)
     if na and nb and _jaccard(na, nb) < cfg.min_numbers_jaccard:
         return False
-    return not (same_site and title_similarity(a.title, b.title) < cfg.min_title_same_site)
+    if same_site and jaccard < cfg.copy_threshold:
+        return title_similarity(a.title, b.title) >= cfg.min_title_same_site
+    return True
 
 
 # -- index queries ----------------------------------------------------------------------------
