@@ -20,11 +20,12 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ from datasketch import MinHash
 from datasketch.lsh import _optimal_param
 
 from pipeline.article import Article
-from pipeline.normalize import fold, normalize_inline, normalize_text
+from pipeline.normalize import fold, normalize_inline
 from pipeline.urls import canonical_url
 
 __all__ = [
@@ -53,6 +54,7 @@ class DedupConfig:
     num_perm: int = 128
     shingle: int = 3
     threshold: float = 0.5
+    lsh_threshold: float = 0.4
     copy_threshold: float = 0.85
     max_days: int = 7
     min_numbers_jaccard: float = 0.5
@@ -65,8 +67,8 @@ class DedupConfig:
 
     @property
     def bands(self) -> tuple[int, int]:
-        """(b, r): LSH bands and rows per band for ``threshold`` (datasketch's optimum)."""
-        return _bands(self.threshold, self.num_perm)
+        """(b, r): LSH bands and rows per band for ``lsh_threshold`` (datasketch's optimum)."""
+        return _bands(self.lsh_threshold, self.num_perm)
 
 
 @lru_cache(maxsize=8)
@@ -90,8 +92,8 @@ def _load_config(path: str) -> DedupConfig:
                 raise ValueError(f"{path}: [{section}] unknown key {k!r}")
             kw[k] = frozenset(v) if k == "common" else v
     cfg = DedupConfig(**kw)
-    if not 0 < cfg.threshold < 1 or cfg.num_perm < 16:
-        raise ValueError(f"{path}: threshold must be in (0, 1) and num_perm >= 16")
+    if not 0 < cfg.lsh_threshold <= cfg.threshold < 1 or cfg.num_perm < 16:
+        raise ValueError(f"{path}: need 0 < lsh_threshold <= threshold < 1 and num_perm >= 16")
     return cfg
 
 
@@ -103,21 +105,34 @@ _PREFIX = re.compile(r"^\s*(\([^)\n]{1,30}\)|[A-ZĐ]{2,10})\s*[-–—:]\s*")
 
 @lru_cache(maxsize=1)
 def _fold_table() -> dict[int, str]:
-    """``normalize.fold`` as a translation table over the precomposed Latin letters (stored text is
-    NFC-normalised already): the same result, several times faster on long texts."""
+    """``normalize.fold`` as a translation table: every character of the Basic Multilingual Plane
+    whose fold is not its lower case. On NFC text (the stored form) ``translate`` + ``lower`` gives
+    what ``fold`` gives, several times faster on long texts."""
     table: dict[int, str] = {}
-    for start, end in ((0xC0, 0x250), (0x1E00, 0x1F00)):
-        for cp in range(start, end):
-            c = chr(cp)
-            f = fold(c)
-            if f != c:
-                table[cp] = f
+    for cp in range(0x80, 0x10000):
+        if 0xD800 <= cp < 0xE000:
+            continue
+        c = chr(cp)
+        f = fold(c)
+        if f != c.lower():
+            table[cp] = f
     return table
 
 
+def _is_nfc(s: str) -> bool:
+    return unicodedata.is_normalized("NFC", s)
+
+
 def fast_fold(s: str) -> str:
-    """fold() for NFC text (the articles' stored form)."""
+    """``normalize.fold`` for NFC text (the articles' stored form); other text goes through fold()."""
+    if not _is_nfc(s):
+        return fold(s)
     return s.translate(_fold_table()).lower()
+
+
+def fast_content_hash(text: str) -> str:
+    """``db.store.content_hash`` with the fast fold (equal for NFC text, which stored text is)."""
+    return hashlib.sha1(" ".join(fast_fold(text).split()).encode()).hexdigest()
 
 
 def _words(text: str) -> list[str]:
@@ -155,14 +170,27 @@ def signature_from_bytes(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<u4")
 
 
+_M1, _M2, _P = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB), np.uint64(0x100000001B3)
+
+
+def band_hashes_batch(sigs: np.ndarray, b: int, r: int) -> np.ndarray:
+    """(n, b) signed 64-bit LSH band hashes of (n, num_perm) signatures: a polynomial hash of each
+    band's r rows with the band index mixed in, finished with splitmix64 (bands never collide)."""
+    rows = np.asarray(sigs, dtype=np.uint32)[:, : b * r].reshape(len(sigs), b, r).astype(np.uint64)
+    h = np.broadcast_to(np.arange(1, b + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15), rows.shape[:2]).copy()
+    for k in range(r):
+        h = h * _P ^ rows[:, :, k]
+    h ^= h >> np.uint64(30)
+    h *= _M1
+    h ^= h >> np.uint64(27)
+    h *= _M2
+    h ^= h >> np.uint64(31)
+    return h.view(np.int64)
+
+
 def band_hashes(sig: np.ndarray, b: int, r: int) -> list[int]:
-    """One signed 64-bit hash per LSH band (the band index is hashed in, so bands never collide)."""
-    raw = sig.astype("<u4").tobytes()
-    out = []
-    for i in range(b):
-        h = hashlib.blake2b(raw[i * r * 4 : (i + 1) * r * 4], digest_size=8, salt=i.to_bytes(2, "little"))
-        out.append(int.from_bytes(h.digest(), "little", signed=True))
-    return out
+    """One signed 64-bit hash per LSH band of one signature (SQLite INTEGER)."""
+    return [int(x) for x in band_hashes_batch(np.asarray(sig)[None, :], b, r)[0]]
 
 
 def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -202,7 +230,7 @@ def entity_keys(title: str, text: str, max_keys: int = 60, common: Iterable[str]
     punctuation and never starts with a word that opens sentences or titles ('Tại', 'Ông', 'Phó')."""
     counts: Counter[str] = Counter()
     skip = set(common)
-    for seg in _SEGMENT.split(normalize_inline(title) + "\n" + normalize_text(text)):
+    for seg in _SEGMENT.split(f"{title}\n{text}"):  # both normalised by extraction already
         words = seg.split()
         for w1, w2 in zip(words, words[1:], strict=False):
             if w1[:1].isupper() and w2[:1].isupper() and not w1.isdigit() and not w2.isdigit():
@@ -268,8 +296,23 @@ class Match:
     exact: bool = False
 
 
-def _order_key(published: str | None, fetched_at: str | None, id_: int) -> tuple[str, int]:
-    return (article_day(published, fetched_at), id_)
+_VN = timezone(timedelta(hours=7))
+_FAR = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def _instant(s: str | None) -> datetime | None:
+    """An ISO date or date-time as an aware datetime (no offset: Vietnam time)."""
+    if not s:
+        return None
+    try:
+        d = datetime.fromisoformat(s.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return d if d.tzinfo else d.replace(tzinfo=_VN)
+
+
+def _order_key(published: str | None, fetched_at: str | None, id_: int) -> tuple[datetime, int]:
+    return (_instant(published) or _instant(fetched_at) or _FAR, id_)
 
 
 def _in(ids: Sequence[Any]) -> str:
@@ -277,17 +320,19 @@ def _in(ids: Sequence[Any]) -> str:
 
 
 def find_duplicate(db: sqlite_utils.Database, a: Article, sig: np.ndarray, bands: list[int],
-                   chash: str, cfg: DedupConfig) -> Match | None:
-    """The stored group this article copies (exactly or nearly), or None."""
+                   chash: str, cfg: DedupConfig, exclude: int | None = None) -> Match | None:
+    """The stored group this article copies (exactly or nearly), or None. ``exclude``: the
+    article's own id when it is stored already (re-indexing)."""
     new_doc = Doc(a.site, a.title, a.text, a.published)
     hits: dict[int, tuple[float, bool]] = {}
-    for (id_,) in db.execute("SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 5", [chash]):
+    for (id_,) in db.execute("SELECT id FROM articles WHERE content_hash = ? AND id IS NOT ? ORDER BY id LIMIT 5",
+                             [chash, exclude]):
         hits[id_] = (1.0, True)
     if not hits and bands:
         b, _ = cfg.bands
         cand = {aid for h, band, aid in db.execute(
             f"SELECT hash, band, article_id FROM minhash_bands WHERE hash IN ({_in(bands)})", bands)
-            if 0 <= band < b and bands[band] == h}
+            if 0 <= band < b and bands[band] == h and aid != exclude}
         if cand:
             ids = sorted(cand)[:200]
             rows = db.execute(
@@ -314,12 +359,11 @@ def find_duplicate(db: sqlite_utils.Database, a: Article, sig: np.ndarray, bands
         for i, p, f in db.execute(
             f"SELECT id, published, fetched_at FROM articles WHERE id IN ({_in(root_ids)})", root_ids)
     }
-    root = min(root_ids, key=lambda i: order.get(i, ("9999", i)))
+    root = min(root_ids, key=lambda i: order.get(i, (_FAR, i)))
     best = max(hits[i][0] for i in ids if roots[i] == root)
     exact = any(hits[i][1] for i in ids if roots[i] == root)
-    new_day = _day(a.published)
-    root_day = _day(order[root][0]) if root in order else None
-    if a.published and new_day and root_day and new_day < root_day:
+    new_when = _instant(a.published)
+    if new_when is not None and root in order and new_when < order[root][0]:
         return Match(supersedes=root, jaccard=best, exact=exact)
     return Match(duplicate_of=root, jaccard=best, exact=exact)
 
@@ -361,8 +405,9 @@ def _story_of(db: sqlite_utils.Database, article_id: int) -> int | None:
 
 
 def analyse(db: sqlite_utils.Database, a: Article, cfg: DedupConfig | None = None,
-            fetched_at: str | None = None) -> dict[str, Any]:
-    """Everything the store writes with a new article: signature, bands, duplicate, story."""
+            fetched_at: str | None = None, exclude: int | None = None) -> dict[str, Any]:
+    """Everything the store writes with a new article: signature, bands, duplicate, story.
+    ``exclude``: the article's own id when it is stored already (re-indexing)."""
     from db import utcnow
     from db.store import content_hash
 
@@ -370,7 +415,8 @@ def analyse(db: sqlite_utils.Database, a: Article, cfg: DedupConfig | None = Non
     sig = signature(a.title + "\n" + a.text if len(a.text.split()) < 50 else a.text, cfg)
     b, r = cfg.bands
     bands = band_hashes(sig, b, r)
-    m = find_duplicate(db, a, sig, bands, content_hash(a.text), cfg)
+    chash = fast_content_hash(a.text) if _is_nfc(a.text) else content_hash(a.text)
+    m = find_duplicate(db, a, sig, bands, chash, cfg, exclude)
     day = article_day(a.published, fetched_at or utcnow())
     out: dict[str, Any] = {"minhash": signature_bytes(sig), "bands": bands, "duplicate_of": None,
                            "supersedes": None, "story_id": None, "story_keys": [], "story_day": day}
@@ -483,3 +529,38 @@ def recheck_article(db: sqlite_utils.Database, article_id: int, html: bytes | st
         db.conn.executemany("INSERT OR IGNORE INTO minhash_bands (hash, band, article_id) VALUES (?, ?, ?)",
                        [(h, i, article_id) for i, h in enumerate(band_hashes(sig, b, r))])
     return True
+
+
+def reindex(db: sqlite_utils.Database, *, rebuild: bool = False, batch: int = 500) -> int:
+    """Index the articles that have no MinHash yet (stored before deduplication existed, or all of
+    them with ``rebuild`` - after num_perm or lsh_threshold changed): oldest first, each is checked
+    against those indexed before it, so copies in the backlog get ``duplicate_of`` and stories form.
+    Returns the number of articles indexed."""
+    cfg = load_config()
+    if rebuild:
+        with db.atomic():
+            db.execute("DELETE FROM minhash_bands")
+            db.execute("DELETE FROM story_keys")
+            db.execute("UPDATE articles SET minhash = NULL, duplicate_of = NULL, story_id = NULL")
+    ids = [r[0] for r in db.execute(
+        "SELECT id FROM articles WHERE minhash IS NULL ORDER BY coalesce(substr(published, 1, 10), "
+        "substr(fetched_at, 1, 10)), id")]
+    from db.store import _store_dedup
+
+    done = 0
+    for i in range(0, len(ids), batch):
+        chunk = ids[i : i + batch]
+        rows = db.execute(
+            f"SELECT id, url, site, title, text, published, fetched_at FROM articles WHERE id IN ({_in(chunk)})",
+            chunk).fetchall()
+        by_id = {r[0]: r for r in rows}
+        for aid in chunk:
+            _, url, site, title, text, published, fetched_at = by_id[aid]
+            a = Article(url=url, title=title, text=text, site=site, published=published)
+            out = analyse(db, a, cfg, fetched_at=fetched_at, exclude=aid)
+            with db.atomic():
+                db.execute("UPDATE articles SET minhash = ?, duplicate_of = ?, story_id = ? WHERE id = ?",
+                           [out["minhash"], out["duplicate_of"], out["story_id"], aid])
+                _store_dedup(db, aid, out)
+            done += 1
+    return done

@@ -14,6 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from config import SiteSpec, parse_sites
 from db import open_db
@@ -260,6 +262,16 @@ def test_band_hashes_stable_and_shared_by_copies():
     assert not set(band_hashes(signature(A2), b, r)) & set(h1)
 
 
+@given(st.text(max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_fast_fold_and_hash_equal_the_normalisation_module(s):
+    from pipeline.dedup import fast_content_hash, fast_fold
+    from pipeline.normalize import fold
+
+    assert fast_fold(s) == fold(s)
+    assert fast_content_hash(s) == content_hash(s)
+
+
 def test_numbers_and_titles():
     assert numbers("Ngày 3.11 có 1,5 tỷ; ngày 3/11") == {"3.11", "1.5"}
     assert title_similarity("Đà Nẵng tiếp đoàn Nhật Bản", "Da Nang tiep doan Nhat Ban") == 1.0
@@ -361,6 +373,24 @@ def test_same_story_other_wording_joins_story(db):
     late, _ = _add(db, "https://c.vn/2", "Kanagawa muốn mở rộng đầu tư vào Đà Nẵng", other + " Tin cũ.", "c",
                    "2026-04-20T07:00:00+07:00")
     assert _row(db, late)[1] != a1
+
+
+def test_reindex_backlog(db):
+    from pipeline.dedup import reindex
+
+    db.execute("INSERT INTO sites (key, name) VALUES ('a', 'a'), ('b', 'b')")
+    for url, title, body, site, pub in (
+        ("https://b.vn/1", KANAGAWA_COPY_TITLE, B1, "b", "2026-03-05T15:00:00+07:00"),
+        ("https://a.vn/1", KANAGAWA_TITLE, A1, "a", "2026-03-05T08:00:00+07:00"),
+        ("https://a.vn/2", GYEONGBUK_TITLE, A2, "a", "2026-03-05T09:00:00+07:00"),
+    ):  # stored before deduplication existed: no extra
+        store_article(db, Article(url=url, title=title, text=body, site=site, published=pub), b"")
+    assert reindex(db) == 3
+    assert reindex(db) == 0
+    # B (id 1) was indexed first; A (id 2), published earlier the same day, takes its place
+    assert _row(db, 1) == (2, 1) and _row(db, 2) == (None, 1) and _row(db, 3) == (None, 3)
+    assert reindex(db, rebuild=True) == 3
+    assert _row(db, 1) == (2, 1) and _row(db, 2) == (None, 1)
 
 
 def test_recheck_records_revisions(db, monkeypatch):
