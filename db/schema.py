@@ -131,17 +131,18 @@ def m0002_dedup(db: sqlite_utils.Database) -> None:
             content_hash TEXT NOT NULL
         );
         CREATE INDEX article_revisions_article ON article_revisions(article_id, fetched_at);
-        -- one row per story: every article is in one (its own when nothing matched)
+        -- one row per story (articles stored before deduplication join after pipeline.dedup.reindex)
         CREATE VIEW stories AS
-        SELECT coalesce(a.story_id, a.id) AS story_id,
+        SELECT a.story_id AS story_id,
                min(coalesce(a.published, a.fetched_at)) AS first_seen,
-               (SELECT b.title FROM articles b WHERE coalesce(b.story_id, b.id) = coalesce(a.story_id, a.id)
+               (SELECT b.title FROM articles b WHERE b.story_id = a.story_id
                 ORDER BY coalesce(b.published, b.fetched_at), b.id LIMIT 1) AS title,
                json_group_array(DISTINCT a.site) AS outlets,
                count(*) AS n_articles,
                sum(a.duplicate_of IS NOT NULL) AS n_copies
         FROM articles a
-        GROUP BY coalesce(a.story_id, a.id);
+        WHERE a.story_id IS NOT NULL
+        GROUP BY a.story_id;
         """
     )
 
