@@ -393,6 +393,19 @@ def test_reindex_backlog(db):
     assert _row(db, 1) == (2, 1) and _row(db, 2) == (None, 1)
 
 
+def test_stage_indexes_backlog_at_spider_start(db):
+    from types import SimpleNamespace
+
+    from pipeline.stages.s500_dedup import DedupStage
+
+    db.execute("INSERT INTO sites (key, name) VALUES ('a', 'a')")
+    store_article(db, Article(url="https://a.vn/1", title=KANAGAWA_TITLE, text=A1, site="a"), b"")
+    stage = DedupStage(SimpleNamespace(spider=SimpleNamespace(db=db)))
+    stage.open_spider()
+    assert db.execute("SELECT count(*) FROM minhash_bands").fetchone()[0] == CFG.bands[0]
+    assert _row(db, 1) == (None, 1)
+
+
 def test_recheck_records_revisions(db, monkeypatch):
     a2, _ = _add(db, "https://a.vn/2", GYEONGBUK_TITLE, A2, "a", "2026-03-05T09:00:00+07:00")
     page = _page(GYEONGBUK_TITLE, GYEONGBUK_EDITED, "https://a.vn/2", "2026-03-05T09:00:00+07:00")
