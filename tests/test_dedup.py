@@ -570,3 +570,32 @@ obey_robots = false
         assert content_hash(A2) != db.execute("SELECT content_hash FROM articles WHERE id = ?",
                                               [a2[1]]).fetchone()[0]
         db.close()
+
+
+@pytest.mark.slow
+def test_sample_sites_duplicates_and_stories(tmp_path):
+    """The bundled sample outlets (written independently of this module): the TTXVN republication
+    is a copy of the original, the two write-ups of one event share a story, nothing else merges."""
+    from pipeline.samplesite import SampleSite
+
+    with SampleSite() as site:
+        sites = tmp_path / "sites.toml"
+        sites.write_text(site.sites_toml(), encoding="utf-8")
+        dbp = tmp_path / "s.db"
+        _crawl(sites, dbp)
+        expected, base = site.expected(), site.base
+    db = open_db(dbp)
+    rows = {u[len(base):]: (i, d, s) for u, i, d, s in
+            db.execute("SELECT url, id, duplicate_of, story_id FROM articles")}
+    assert len(rows) == len(expected["articles"])
+    (orig, copy), = expected["duplicates"]["pairs"]
+    (one, two), = expected["stories"]["pairs"]
+    assert rows[copy][1] == rows[orig][0] and rows[orig][1] is None
+    assert rows[copy][2] == rows[orig][2]
+    assert rows[one][2] == rows[two][2] and rows[one][1] is None and rows[two][1] is None
+    merged = {orig, copy, one, two}
+    for path, (i, dup, story) in rows.items():
+        if path not in merged:
+            assert dup is None and story == i, path
+    assert db.execute("SELECT count(*) FROM stories").fetchone()[0] == len(rows) - 2
+    db.close()
