@@ -43,7 +43,8 @@ __all__ = [
     "DedupConfig", "load_config", "shingles", "shingle_hashes", "signature", "reindex", "fast_fold",
     "fast_content_hash", "band_hashes_batch", "band_hashes", "numbers", "title_similarity",
     "entity_keys", "analyse", "find_duplicate", "find_story", "is_duplicate", "canonical_from_page",
-    "find_canonical_link", "recheck_article", "text_event_match", "estimated_jaccard", "article_day",
+    "find_canonical_link", "recheck_article", "recheck_candidates", "text_event_match", "estimated_jaccard",
+    "article_day",
 ]
 
 CONFIG_FILE = Path(__file__).resolve().parent.parent / "config" / "dedup.toml"
@@ -435,9 +436,10 @@ def analyse(db: sqlite_utils.Database, a: Article, cfg: DedupConfig | None = Non
     from db import utcnow
 
     cfg = cfg or load_config()
-    sig = signature(a.title + "\n" + a.text if len(a.text.split()) < 50 else a.text, cfg)
+    body = a.title + "\n" + a.text if len(a.text.split()) < 50 else a.text
+    sig = signature(body, cfg)
     b, r = cfg.bands
-    bands = band_hashes(sig, b, r)
+    bands = band_hashes(sig, b, r) if _words(body) else []  # no words: nothing to compare
     chash = fast_content_hash(a.text)
     m = find_duplicate(db, a, sig, bands, chash, cfg, exclude)
     day = article_day(a.published, fetched_at or utcnow())
@@ -456,6 +458,14 @@ def analyse(db: sqlite_utils.Database, a: Article, cfg: DedupConfig | None = Non
         return out
     out["story_id"] = find_story(db, a, keys, day, cfg)
     return out
+
+
+def recheck_candidates(db: sqlite_utils.Database, since_seconds: float) -> list[tuple[int, str, str | None]]:
+    """(id, url, site) of the articles first fetched within the last ``since_seconds`` (what
+    ``presswatch recheck --since 2d`` would download again and pass to ``recheck_article``)."""
+    cutoff = (datetime.now(UTC) - timedelta(seconds=since_seconds)).isoformat(timespec="seconds")
+    return [(int(i), u, s) for i, u, s in db.execute(
+        "SELECT id, url, site FROM articles WHERE fetched_at >= ? ORDER BY id", [cutoff])]
 
 
 def is_duplicate(x: Any) -> bool:

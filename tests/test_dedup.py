@@ -406,8 +406,17 @@ def test_stage_indexes_backlog_at_spider_start(db):
     assert _row(db, 1) == (None, 1)
 
 
+def test_empty_texts_are_not_copies_of_each_other(db):
+    one, art1 = _add(db, "https://a.vn/e1", "", "", "a")
+    two, art2 = _add(db, "https://a.vn/e2", "", "...", "a")
+    assert art1.extra["bands"] == [] and not is_duplicate(art2)
+
+
 def test_recheck_records_revisions(db, monkeypatch):
+    from pipeline.dedup import recheck_candidates
+
     a2, _ = _add(db, "https://a.vn/2", GYEONGBUK_TITLE, A2, "a", "2026-03-05T09:00:00+07:00")
+    assert recheck_candidates(db, 2 * 86400) == [(a2, "https://a.vn/2", "a")]
     page = _page(GYEONGBUK_TITLE, GYEONGBUK_EDITED, "https://a.vn/2", "2026-03-05T09:00:00+07:00")
     assert recheck_article(db, a2, page) is True
     revs = revisions(db, a2)
