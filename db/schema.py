@@ -92,6 +92,61 @@ def m0001_spine(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0002_dedup")
+def m0002_dedup(db: sqlite_utils.Database) -> None:
+    """Deduplication and story clusters (pipeline/dedup.py): an exact or near copy points at the
+    earliest article of its group (duplicate_of); articles about one event share story_id; the
+    MinHash LSH index persists as band hashes; an article edited after it was stored keeps its
+    earlier versions in article_revisions."""
+    db.executescript(
+        """
+        ALTER TABLE articles ADD COLUMN duplicate_of INTEGER REFERENCES articles(id);
+        ALTER TABLE articles ADD COLUMN story_id INTEGER;
+        ALTER TABLE articles ADD COLUMN minhash BLOB;      -- num_perm x uint32, little-endian
+        CREATE INDEX articles_content_hash ON articles(content_hash);
+        CREATE INDEX articles_duplicate_of ON articles(duplicate_of);
+        CREATE INDEX articles_story_id ON articles(story_id);
+        -- LSH: one row per (band, hash of the band's MinHash rows); candidates share a row
+        CREATE TABLE minhash_bands (
+            hash INTEGER NOT NULL,
+            band INTEGER NOT NULL,
+            article_id INTEGER NOT NULL,
+            PRIMARY KEY (hash, band, article_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX minhash_bands_article ON minhash_bands(article_id);
+        -- named-entity keys (accent-folded capitalised word pairs) for story clustering
+        CREATE TABLE story_keys (
+            key TEXT NOT NULL,
+            day TEXT NOT NULL,                 -- YYYY-MM-DD: published, else fetched
+            article_id INTEGER NOT NULL,
+            PRIMARY KEY (key, day, article_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX story_keys_article ON story_keys(article_id);
+        CREATE TABLE article_revisions (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            fetched_at TEXT NOT NULL,
+            title TEXT NOT NULL,
+            text TEXT NOT NULL,
+            content_hash TEXT NOT NULL
+        );
+        CREATE INDEX article_revisions_article ON article_revisions(article_id, fetched_at);
+        -- one row per story (articles stored before deduplication join after pipeline.dedup.reindex)
+        CREATE VIEW stories AS
+        SELECT a.story_id AS story_id,
+               min(coalesce(a.published, a.fetched_at)) AS first_seen,
+               (SELECT b.title FROM articles b WHERE b.story_id = a.story_id
+                ORDER BY coalesce(b.published, b.fetched_at), b.id LIMIT 1) AS title,
+               json_group_array(DISTINCT a.site) AS outlets,
+               count(*) AS n_articles,
+               sum(a.duplicate_of IS NOT NULL) AS n_copies
+        FROM articles a
+        WHERE a.story_id IS NOT NULL
+        GROUP BY a.story_id;
+        """
+    )
+
+
 # New-article alerts (pipeline/outbox.py): one row per (subscription, story), written in the
 # article's own transaction; delivery is at-least-once with exponential back-off. Only the
 # subscription's name is stored, never a channel URL (channels may carry secrets).

@@ -183,7 +183,7 @@ class NewsSpider(scrapy.Spider):
         for link in links:
             if not spec.is_article_url(link):
                 continue
-            canon = canonical_url(link, spec.strip_params)
+            canon = canonical_url(link, spec)
             if spec.is_article_url(canon):
                 wanted.setdefault(canon, link)
         if not wanted:
@@ -204,7 +204,7 @@ class NewsSpider(scrapy.Spider):
     # -- articles --------------------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterable[PageItem]:
         spec = self.specs[response.meta["site"]]
-        canon = canonical_url(response.request.url if response.request else response.url, spec.strip_params)
+        canon = canonical_url(response.request.url if response.request else response.url, spec)
         headers = _headers(response)
         reason = challenge_reason(response.body, headers, response.status)
         if reason:

@@ -24,5 +24,6 @@ LOG_FORMATTER = "spiders.logformatter.QuietDrops"
 ITEM_PIPELINES = {
     "pipeline.stages.s100_extract.ExtractStage": 100,
     "pipeline.stages.s300_relevance.RelevanceStage": 300,
+    "pipeline.stages.s500_dedup.DedupStage": 500,
     "pipeline.stages.s900_store.StoreStage": 900,
 }
