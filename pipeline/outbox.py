@@ -106,6 +106,9 @@ class Report:
     gave_up: int = 0  # rows that reached max_attempts
     waiting: int = 0  # digest rows not due yet
     errors: list[str] = field(default_factory=list)
+    # channels that failed in this run: not tried again before the run ends (a server that is down
+    # costs one connection attempt per run, not one per story)
+    down: dict[str, str] = field(default_factory=dict)
 
     def line(self) -> str:
         out = f"alerts: {self.sent} delivered in {self.messages} message(s), {self.failed} failed"
@@ -187,11 +190,15 @@ def _send_batch(db: sqlite_utils.Database, sub: Subscription, cfg: AlertsConfig,
         todo = [oid for oid, _, _ in batch if cid not in delivered[oid]]
         if not todo:
             continue
+        if cid in report.down:
+            errors.append(report.down[cid])
+            continue
         title, body = render(sub, [it for oid, _, it in batch if oid in todo])
         try:
             sender(url, title, body, secrets)
         except Exception as e:  # a channel's failure must not stop the others
-            errors.append(f"{url.split('://', 1)[0]}: {scrub(str(e), secrets)}"[:700])
+            report.down[cid] = f"{url.split('://', 1)[0]}: {scrub(str(e), secrets)}"[:700]
+            errors.append(report.down[cid])
             continue
         report.messages += 1
         for oid in todo:

@@ -692,6 +692,32 @@ def test_many_due_at_once_are_grouped_not_flooded(hook: Webhook, tmp_path: Path)
     db.close()
 
 
+def test_a_channel_that_is_down_is_tried_once_per_run(tmp_path: Path) -> None:
+    cfg = parse_alerts('[delivery]\nretry_after = "1m"\nmax_attempts = 2\n'
+                       '[alerts.hn]\nchannels = ["json://127.0.0.1:9/x"]\n')
+    db = open_db(tmp_path / "x.db")
+    with collecting(cfg.subscriptions):
+        for n in range(5):
+            store_article(db, _article(n, f"Hà Nội đối ngoại {n}"), "<html></html>")
+    calls: list[str] = []
+
+    def down(url: str, title: str, body: str, secrets: list[str]) -> None:
+        calls.append(title)
+        raise OSError("connection refused")
+
+    t0 = datetime.now(UTC)
+    report = deliver(db, cfg, now=t0, sender=down)
+    assert len(calls) == 1 and report.failed == 5 and report.sent == 0
+    rows = list(db.query("SELECT status, attempts, next_attempt_at, error FROM alert_outbox"))
+    assert all(r["status"] == "pending" and r["attempts"] == 1 for r in rows)
+    assert all("connection refused" in r["error"] for r in rows)
+    assert deliver(db, cfg, now=t0 + timedelta(seconds=30), sender=down).failed == 0  # backing off
+    report = deliver(db, cfg, now=t0 + timedelta(seconds=61), sender=down)  # 2nd attempt: the last
+    assert report.gave_up == 5
+    assert {r["status"] for r in db.query("SELECT status FROM alert_outbox")} == {"failed"}
+    db.close()
+
+
 def test_two_senders_at_once_send_each_story_once(hook: Webhook, tmp_path: Path) -> None:
     alerts = tmp_path / "alerts.toml"
     alerts.write_text(f'[delivery]\nmax_instant = 100\n[alerts.hn]\nchannels = ["{hook.url("slow")}"]\n',
