@@ -226,7 +226,7 @@ def _send_batch(db: sqlite_utils.Database, sub: Subscription, cfg: AlertsConfig,
         )
         report.failed += 1
         report.gave_up += gave_up
-    if error:
+    if error and f"{sub.name}: {error}" not in report.errors:  # once per run, not once per story
         report.errors.append(f"{sub.name}: {error}")
         log.warning("alerts %s: %s", sub.name, error)
 
