@@ -64,7 +64,16 @@ class SiteSpec:
     max_articles: int = 500  # article pages fetched per pass at most
     strip_params: tuple[str, ...] = ()  # query parameters dropped from article URLs
     quirk: str | None = None  # name of a registered extraction quirk (pipeline/quirks.py)
+    host_aliases: tuple[str, ...] = ()  # hosts of the same articles (m.example.vn) -> canonical_host
+    canonical_host: str | None = None  # default: the first of domains that is no alias
+    variant_patterns: tuple[str, ...] = ()  # regexes cut from article URL paths (print/AMP forms)
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        if self.host_aliases or self.variant_patterns:
+            from pipeline.urls import register_site
+
+            register_site(self)
 
     @property
     def article_re(self) -> re.Pattern[str]:
@@ -91,10 +100,11 @@ class SiteSpec:
         return any(r.search(url) for r in self.exclude_res)
 
 
-_LIST_FIELDS = ("domains", "feeds", "sitemaps", "sections", "exclude", "strip_params")
+_LIST_FIELDS = ("domains", "feeds", "sitemaps", "sections", "exclude", "strip_params", "host_aliases",
+                "variant_patterns")
 _DURATION_FIELDS = ("every", "min_every", "max_every", "timeout")
 _KNOWN = set(_LIST_FIELDS) | set(_DURATION_FIELDS) | {
-    "name", "article_pattern", "enabled", "obey_robots", "max_articles", "quirk", "notes",
+    "name", "article_pattern", "enabled", "obey_robots", "max_articles", "quirk", "notes", "canonical_host",
 }
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _HEADER = re.compile(r"^\s*\[\s*sites\.([^\]\s]+)\s*\]\s*(?:#.*)?$", re.M)
@@ -154,8 +164,20 @@ def _spec(origin: str, key: str, block: Any) -> SiteSpec:
             if not isinstance(block[fld], str):
                 raise _fail(origin, key, fld, "must be a string (a regular expression)")
             kw[fld] = block[fld]
+    if "host_aliases" in kw:
+        kw["host_aliases"] = tuple(h.lower().strip() for h in kw["host_aliases"])
+        for h in kw["host_aliases"]:
+            if not h or not any(h == d or h.endswith("." + d) for d in domains):
+                raise _fail(origin, key, "host_aliases", f"{h!r} is not on the site's domains {domains}")
+    if "canonical_host" in block:
+        ch = block["canonical_host"]
+        if not isinstance(ch, str) or not any(ch.lower() == d or ch.lower().endswith("." + d)
+                                              for d in domains):
+            raise _fail(origin, key, "canonical_host", f"must be a host on the site's domains {domains}")
+        kw["canonical_host"] = ch.lower()
     for pat_fld, pats in (("article_pattern", [kw.get("article_pattern", ".")]),
-                          ("exclude", list(kw.get("exclude", ())))):
+                          ("exclude", list(kw.get("exclude", ()))),
+                          ("variant_patterns", list(kw.get("variant_patterns", ())))):
         for p in pats:
             try:
                 re.compile(p)

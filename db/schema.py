@@ -92,5 +92,90 @@ def m0001_spine(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0002_dedup")
+def m0002_dedup(db: sqlite_utils.Database) -> None:
+    """Deduplication and story clusters (pipeline/dedup.py): an exact or near copy points at the
+    earliest article of its group (duplicate_of); articles about one event share story_id; the
+    MinHash LSH index persists as band hashes; an article edited after it was stored keeps its
+    earlier versions in article_revisions."""
+    db.executescript(
+        """
+        ALTER TABLE articles ADD COLUMN duplicate_of INTEGER REFERENCES articles(id);
+        ALTER TABLE articles ADD COLUMN story_id INTEGER;
+        ALTER TABLE articles ADD COLUMN minhash BLOB;      -- num_perm x uint32, little-endian
+        CREATE INDEX articles_content_hash ON articles(content_hash);
+        CREATE INDEX articles_duplicate_of ON articles(duplicate_of);
+        CREATE INDEX articles_story_id ON articles(story_id);
+        -- LSH: one row per (band, hash of the band's MinHash rows); candidates share a row
+        CREATE TABLE minhash_bands (
+            hash INTEGER NOT NULL,
+            band INTEGER NOT NULL,
+            article_id INTEGER NOT NULL,
+            PRIMARY KEY (hash, band, article_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX minhash_bands_article ON minhash_bands(article_id);
+        -- named-entity keys (accent-folded capitalised word pairs) for story clustering
+        CREATE TABLE story_keys (
+            key TEXT NOT NULL,
+            day TEXT NOT NULL,                 -- YYYY-MM-DD: published, else fetched
+            article_id INTEGER NOT NULL,
+            PRIMARY KEY (key, day, article_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX story_keys_article ON story_keys(article_id);
+        CREATE TABLE article_revisions (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            fetched_at TEXT NOT NULL,
+            title TEXT NOT NULL,
+            text TEXT NOT NULL,
+            content_hash TEXT NOT NULL
+        );
+        CREATE INDEX article_revisions_article ON article_revisions(article_id, fetched_at);
+        -- one row per story (articles stored before deduplication join after pipeline.dedup.reindex)
+        CREATE VIEW stories AS
+        SELECT a.story_id AS story_id,
+               min(coalesce(a.published, a.fetched_at)) AS first_seen,
+               (SELECT b.title FROM articles b WHERE b.story_id = a.story_id
+                ORDER BY coalesce(b.published, b.fetched_at), b.id LIMIT 1) AS title,
+               json_group_array(DISTINCT a.site) AS outlets,
+               count(*) AS n_articles,
+               sum(a.duplicate_of IS NOT NULL) AS n_copies
+        FROM articles a
+        WHERE a.story_id IS NOT NULL
+        GROUP BY a.story_id;
+        """
+    )
+
+
+# New-article alerts (pipeline/outbox.py): one row per (subscription, story), written in the
+# article's own transaction; delivery is at-least-once with exponential back-off. Only the
+# subscription's name is stored, never a channel URL (channels may carry secrets).
+# Numbered 0003: the dedup branch adds 0002_dedup (story_id, duplicate_of); the two are independent.
+@migrations(name="0003_alert_outbox")
+def m0003_alert_outbox(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE alert_outbox (
+            id INTEGER PRIMARY KEY,
+            subscription TEXT NOT NULL,        -- [alerts.NAME] in the alerts file
+            story_key TEXT NOT NULL,           -- the story id (dedup) or else the article id
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            reasons TEXT,                      -- JSON: provinces, countries, terms, score
+            created_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending', -- pending | sent | failed (gave up) | feed_only
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,     -- UTC ISO; also the lease while a sender holds the row
+            last_attempt_at TEXT,
+            sent_at TEXT,
+            delivered TEXT,                    -- JSON array of channel ids already sent to
+            error TEXT,                        -- the last failure, secrets scrubbed
+            UNIQUE (subscription, story_key)
+        );
+        CREATE INDEX alert_outbox_due ON alert_outbox(status, next_attempt_at);
+        CREATE INDEX alert_outbox_sub_article ON alert_outbox(subscription, article_id);
+        """
+    )
+
+
 def migrate(db: sqlite_utils.Database) -> None:
     migrations.apply(db)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import sqlite_utils
@@ -16,8 +16,16 @@ from db.schema import FTS_TABLE
 from pipeline.article import Article
 from pipeline.normalize import d_words, fold
 
+# article columns the dedup stage sets through Article.extra (pipeline/dedup.py)
+DEDUP_COLUMNS = ("duplicate_of", "story_id", "minhash")
 # URL statuses that mean "decided: do not download again"
 FINAL_STATUSES = ("article", "not_article")
+
+# Called as hook(db, article_id, article) inside the transaction that stores a new article
+# (pipeline/outbox.py registers the alert outbox here for a crawl pass): what a hook writes is
+# committed together with the article or not at all.
+NewArticleHook = Callable[[sqlite_utils.Database, int, Article], None]
+on_new_article: list[NewArticleHook] = []
 
 
 def content_hash(text: str) -> str:
@@ -129,6 +137,9 @@ def article_row(a: Article, fetched_at: str) -> dict[str, Any]:
             countries=json.dumps(rel["countries"], ensure_ascii=False),
             relevance_evidence=json.dumps(rel["evidence"], ensure_ascii=False),
         )
+    for k in DEDUP_COLUMNS:  # set by the dedup stage (pipeline/dedup.py); absent on re-extraction
+        if k in a.extra:
+            row[k] = a.extra[k]
     return row
 
 
@@ -140,9 +151,11 @@ def store_article(
     http_status: int | None = 200,
     content_type: str | None = None,
     encoding: str | None = None,
+    on_new: NewArticleHook | None = None,
 ) -> int | None:
     """Store one article with its raw page, its FTS row and its URL record in one transaction.
 
+    ``on_new`` and the registered ``on_new_article`` hooks run inside that transaction for a new article.
     Returns the new article id, or None when the canonical URL was already stored."""
     now = utcnow()
     row = article_row(a, now)
@@ -167,9 +180,13 @@ def store_article(
             [article_id, a.fetched_url or a.url, http_status, content_type, compress(html), encoding, now],
         )
         _fts_insert(db, article_id, a.title, a.text)
+        if "bands" in a.extra:
+            _store_dedup(db, article_id, a.extra)
         record_url(db, a.url, a.site, "article", None, http_status, article_id)
         if a.fetched_url and a.fetched_url != a.url:
             record_url(db, a.fetched_url, a.site, "article", "variant of a stored URL", http_status, article_id)
+        for hook in [*on_new_article, *([on_new] if on_new else [])]:
+            hook(db, article_id, a)
     return article_id
 
 
@@ -183,6 +200,45 @@ def mark_interrupted(db: sqlite_utils.Database, site: str) -> int:
         [site],
     )
     return int(cur.rowcount or 0)
+
+
+def _store_dedup(db: sqlite_utils.Database, article_id: int, extra: dict[str, Any]) -> None:
+    """The dedup stage's index rows for a new article (inside store_article's transaction)."""
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO minhash_bands (hash, band, article_id) VALUES (?, ?, ?)",
+        [(h, i, article_id) for i, h in enumerate(extra["bands"])],
+    )
+    day = extra.get("story_day")
+    if day and extra.get("story_keys"):
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO story_keys (key, day, article_id) VALUES (?, ?, ?)",
+            [(k, day, article_id) for k in extra["story_keys"]],
+        )
+    db.execute("UPDATE articles SET story_id = coalesce(story_id, id) WHERE id = ?", [article_id])
+    old_root = extra.get("supersedes")
+    if old_root is not None:  # the new article is earlier than a stored group: it becomes the original
+        db.execute("UPDATE articles SET duplicate_of = ? WHERE id = ? OR duplicate_of = ?",
+                   [article_id, old_root, old_root])
+
+
+def record_revision(db: sqlite_utils.Database, article_id: int, fetched_at: str, title: str,
+                    text: str) -> int:
+    """One version of an article's title and text (pipeline.dedup.recheck_article)."""
+    cur = db.execute(
+        "INSERT INTO article_revisions (article_id, fetched_at, title, text, content_hash) "
+        "VALUES (?, ?, ?, ?, ?) RETURNING id",
+        [article_id, fetched_at, title, text, content_hash(text)],
+    )
+    return int(cur.fetchone()[0])
+
+
+def revisions(db: sqlite_utils.Database, article_id: int) -> list[dict[str, Any]]:
+    """The recorded versions of an article, oldest first (empty when it never changed)."""
+    cur = db.execute(
+        "SELECT id, fetched_at, title, text, content_hash FROM article_revisions WHERE article_id = ? "
+        "ORDER BY fetched_at, id", [article_id])
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
 def start_run(db: sqlite_utils.Database, site: str) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import sys
 import tempfile
@@ -15,6 +16,7 @@ import click
 
 from config import ConfigError, SiteSpec, load_sites
 from db import default_db_path
+from pipeline.alerts_cli import alerts, alerts_option, load_alerts_or_fail
 
 log = logging.getLogger("presswatch")
 
@@ -52,20 +54,25 @@ def main() -> None:
 @click.option("--site", "site_keys", multiple=True, metavar="KEY", help="Crawl only this site (repeatable).")
 @sites_option
 @db_option
+@alerts_option
 @click.option("-v", "--verbose", is_flag=True, help="Log every request and skip (INFO).")
-def crawl(site_keys: tuple[str, ...], sites_file: str | None, db_path: str | None, verbose: bool) -> None:
+def crawl(site_keys: tuple[str, ...], sites_file: str | None, db_path: str | None, alerts_file: str | None,
+          verbose: bool) -> None:
     """Run one crawl pass now and print a per-site summary."""
     from pipeline.crawl import crawl_once
 
     specs = _specs(sites_file, site_keys)
+    alerts_cfg = load_alerts_or_fail(alerts_file)
     db_path = db_path or default_db_path()
     overrides = {"LOG_LEVEL": "INFO" if verbose else "ERROR"}
     started = time.monotonic()
-    summaries = crawl_once(specs, db_path, overrides)
+    summaries = crawl_once(specs, db_path, overrides, alerts=alerts_cfg)
     for s in summaries:
         click.echo(s.line())
     total = sum(s.new for s in summaries)
     click.echo(f"{len(summaries)} site(s), {total} new article(s) in {time.monotonic() - started:.1f}s -> {db_path}")
+    if summaries.alerts is not None:
+        click.echo(summaries.alerts.line())
     if any(s.status == "disk full" for s in summaries):  # robustness: say it loudly, exit non-zero
         raise click.ClickException(f"stopped writing: the database or disk is full ({db_path}). What was stored "
                                    "is intact and nothing is half-written; free space and run again.")
@@ -134,7 +141,8 @@ def _site_for_url(url: str, sites_file: str | None) -> SiteSpec | None:
 @db_option
 @click.option("--port", default=8001, show_default=True, help="Port on 127.0.0.1.")
 @click.option("--host", default="127.0.0.1", show_default=True)
-def serve(db_path: str | None, port: int, host: str) -> None:
+@alerts_option
+def serve(db_path: str | None, port: int, host: str, alerts_file: str | None) -> None:
     """Publish the database with Datasette (read-only)."""
     from db import open_db
     from pipeline.publish import datasette_command, write_metadata
@@ -142,7 +150,7 @@ def serve(db_path: str | None, port: int, host: str) -> None:
     db_path = db_path or default_db_path()
     open_db(db_path).close()  # create and migrate, so a fresh machine serves an empty but valid DB
     with tempfile.TemporaryDirectory() as tmp:
-        meta = write_metadata(db_path, Path(tmp) / "metadata.json")
+        meta = write_metadata(db_path, Path(tmp) / "metadata.json", alerts_file)
         click.echo(f"Datasette on http://{host}:{port}/ (Ctrl-C stops)")
         _run_foreground(datasette_command(db_path, meta, host, port))
 
@@ -164,6 +172,8 @@ def demo(db_path: str, port: int, no_serve: bool) -> None:
     """Offline demo: serve bundled sample sites on 127.0.0.1, crawl them, open Datasette."""
     from pipeline.samplesite import SampleSite
 
+    for suffix in ("", "-wal", "-shm"):  # the sample sites get a new port each time: start afresh
+        Path(db_path + suffix).unlink(missing_ok=True)
     with SampleSite() as site, tempfile.TemporaryDirectory() as tmp:
         sites_file = Path(tmp) / "sites.toml"
         sites_file.write_text(site.sites_toml(), encoding="utf-8")
@@ -255,13 +265,20 @@ def rescore(db_path: str | None) -> None:
 @db_option
 @click.option("--no-serve", is_flag=True, help="Do not start Datasette beside the scheduler.")
 @click.option("--port", default=8001, show_default=True, help="Datasette port on 127.0.0.1.")
-def run(sites_file: str | None, db_path: str | None, no_serve: bool, port: int) -> None:
+@alerts_option
+def run(sites_file: str | None, db_path: str | None, no_serve: bool, port: int,
+        alerts_file: str | None) -> None:
     """The main job: poll every enabled site on its interval, forever, with Datasette beside it."""
     from pipeline.scheduler import run_forever
 
     specs = _specs(sites_file)
+    load_alerts_or_fail(alerts_file)  # fail now, not in every pass
+    if alerts_file:  # each pass (a child `presswatch crawl`) and the feeds read it from the environment
+        os.environ["PRESSWATCH_ALERTS"] = str(Path(alerts_file).resolve())
     run_forever(specs, db_path or default_db_path(), sites_file=sites_file, serve=not no_serve, port=port)
 
+
+main.add_command(alerts)
 
 if __name__ == "__main__":
     main()

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import logging
 import os
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from config import SiteSpec
 from db import open_db
+
+if TYPE_CHECKING:
+    from pipeline.alerts import AlertsConfig
+    from pipeline.outbox import Report
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +53,23 @@ def scrapy_settings(specs: dict[str, SiteSpec], overrides: dict[str, Any] | None
     return settings
 
 
-def crawl_once(specs: dict[str, SiteSpec], db_path: str, overrides: dict[str, Any] | None = None) -> list[SiteSummary]:
-    """Run one pass over ``specs`` into ``db_path``; return the per-site summary of this pass."""
+class PassResult(list[SiteSummary]):
+    """The per-site summaries of a pass, and what the alert delivery after it did (or None)."""
+
+    alerts: Report | None = None
+
+
+def crawl_once(specs: dict[str, SiteSpec], db_path: str, overrides: dict[str, Any] | None = None,
+               alerts: AlertsConfig | None = None) -> PassResult:
+    """Run one pass over ``specs`` into ``db_path``; return the per-site summary of this pass.
+
+    With ``alerts``, each new article is enqueued for the matching subscriptions in its own
+    transaction, and the outbox is delivered after the pass (pipeline/outbox.py)."""
     from spiders.news import NewsSpider
 
     specs = {k: s for k, s in specs.items() if s.enabled}
     if not specs:
-        return []
+        return _after_pass(PassResult(), db_path, alerts)
     db = open_db(db_path)  # migrate before the crawl starts
     last_id = db.execute("SELECT coalesce(max(id), 0) FROM crawl_runs").fetchone()[0]
     db.close()
@@ -65,8 +80,38 @@ def crawl_once(specs: dict[str, SiteSpec], db_path: str, overrides: dict[str, An
                      "scrapy.core.scraper"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
     process.crawl(NewsSpider, specs=specs, db_path=str(db_path))
-    process.start()
-    return summaries_since(db_path, last_id)
+    with _enqueueing(alerts):
+        process.start()
+    return _after_pass(PassResult(summaries_since(db_path, last_id)), db_path, alerts)
+
+
+def _enqueueing(alerts: AlertsConfig | None) -> AbstractContextManager[None]:
+    """While the crawl runs, each new article is enqueued in the alert outbox in its own transaction."""
+    if alerts is None or not alerts.subscriptions:
+        return nullcontext()
+    from pipeline.outbox import collecting
+
+    return collecting(alerts.subscriptions)
+
+
+def _after_pass(result: PassResult, db_path: str, alerts: AlertsConfig | None) -> PassResult:
+    if alerts is not None and any(s.channels for s in alerts.subscriptions.values()):
+        result.alerts = deliver_alerts(db_path, alerts)
+    return result
+
+
+def deliver_alerts(db_path: str, alerts: AlertsConfig) -> Report:
+    """Send what the outbox owes (failures are kept in it with their error, never raised)."""
+    from pipeline.outbox import Report, deliver
+
+    db = open_db(db_path)
+    try:
+        return deliver(db, alerts)
+    except Exception as e:  # delivery must never lose the pass's summary; rows stay in the outbox
+        log.exception("alert delivery failed")
+        return Report(errors=[f"{type(e).__name__}: {e}"])
+    finally:
+        db.close()
 
 
 def summaries_since(db_path: str, last_id: int) -> list[SiteSummary]:

@@ -20,8 +20,9 @@ __all__ = ["normalize_text", "normalize_inline", "fold_d", "fold", "match_form",
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng (combining, NFD)
 # oa/oe/uy closing a syllable with the mark on the second vowel: move it to the first
 # ("hoà" -> "hòa", "khoẻ" -> "khỏe", "thuỵ" -> "thụy"); not after q ("quý" stays).
-_OA_OE = re.compile(rf"(?<![qQ])([oO])([aAeE])([{_TONES}])(?![\w{_TONES}])")
-_UY = re.compile(rf"(?<![qQ])([uU])([yY])([{_TONES}])(?![\w{_TONES}])")
+# (a following combining mark means another vowel: "hoặc" is o + a + dot below + breve, so ă)
+_OA_OE = re.compile(r"(?<![qQ])([oO])([aAeE])([\u0300\u0301\u0303\u0309\u0323])(?![\w\u0300-\u036f])")
+_UY = re.compile(r"(?<![qQ])([uU])([yY])([\u0300\u0301\u0303\u0309\u0323])(?![\w\u0300-\u036f])")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")

@@ -1,39 +1,105 @@
 """Canonical article URLs: the unique key in the database and the key of the "already stored" check.
 
 courlan does the generic work (scheme/host case, default ports, fragments, tracking parameters);
-a site spec adds its own parameters to drop (``strip_params``). Session ids in the path
-(``;jsessionid=…``) are dropped, as are print/AMP variants' markers where a site declares them.
+a site spec adds its own rules:
+
+- ``strip_params``: query parameters to drop;
+- ``host_aliases``: hosts rewritten to ``canonical_host`` (``m.example.vn`` -> ``example.vn``);
+- ``variant_patterns``: regexes whose matches are cut from the path (a site's print or AMP form).
+
+Everywhere: session ids in the path (``;jsessionid=…``), tracking parameters, AMP/print query
+flags (``?amp``, ``?print=1``, ``?view=print``, ``?outputType=amp``) and an ``/amp/`` first or
+last path segment are dropped.
+
+``canonical_url`` takes a SiteSpec or a bare ``strip_params`` sequence; with the latter, the host
+aliases of every SiteSpec created in this process apply (``register_site``), so callers that only
+pass ``spec.strip_params`` still map ``m.`` hosts.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from courlan import normalize_url
 
 _SESSION = re.compile(r";(jsessionid|sessionid|phpsessid|sid)=[^/?#]*", re.I)
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|zarsrc|gidzl|_ga|mc_cid|mc_eid|ref|rss|from)$", re.I)
+# query flags that only select a rendering of the same article
+_VARIANT_FLAGS = re.compile(r"^(amp|print|printpreview|printable|print_preview)$", re.I)
+_VARIANT_VALUES = {("view", "print"), ("outputtype", "amp"), ("output", "amp"), ("layout", "print"),
+                   ("format", "amp"), ("format", "print")}
+# an /amp/ first segment (/amp/slug.html) or last segment (/slug.html/amp, /slug/amp/)
+_AMP_PATH = (re.compile(r"^/amp(?=/.)", re.I), re.compile(r"(?<=.)/amp/?$", re.I))
+
+# host -> canonical host, from every SiteSpec built in this process (see register_site)
+_HOST_ALIASES: dict[str, str] = {}
+_SITE_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {}
 
 
-def canonical_url(url: str, strip_params: tuple[str, ...] | list[str] = ()) -> str:
-    """A stable form of an article URL. Never raises: an unparseable URL is returned stripped."""
+def register_site(spec: Any) -> None:
+    """Remember a site's host aliases and variant patterns for callers that pass only strip_params."""
+    target = site_canonical_host(spec)
+    for h in getattr(spec, "host_aliases", ()) or ():
+        _HOST_ALIASES[h.lower()] = target
+    pats = tuple(re.compile(p) for p in getattr(spec, "variant_patterns", ()) or ())
+    if pats:
+        for h in (*spec.domains, *(getattr(spec, "host_aliases", ()) or ())):
+            _SITE_PATTERNS[h.lower()] = pats
+
+
+def site_canonical_host(spec: Any) -> str:
+    """The host a site's aliases map to: ``canonical_host`` or the first domain that is no alias."""
+    if getattr(spec, "canonical_host", None):
+        return str(spec.canonical_host).lower()
+    aliases = {h.lower() for h in getattr(spec, "host_aliases", ()) or ()}
+    for d in spec.domains:
+        if d.lower() not in aliases:
+            return str(d).lower()
+    return str(spec.domains[0]).lower()
+
+
+def canonical_url(url: str, rules: Any = ()) -> str:
+    """A stable form of an article URL. ``rules`` is a SiteSpec or a sequence of query parameters
+    to strip. Never raises: an unparseable URL is returned stripped."""
     url = (url or "").strip()
+    if isinstance(rules, str | Sequence):
+        strip_params: Sequence[str] = rules if not isinstance(rules, str) else (rules,)
+        spec = None
+    else:
+        spec = rules
+        strip_params = getattr(spec, "strip_params", ()) or ()
     try:
         parts = urlsplit(url)
         if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
             return url
-        path = _SESSION.sub("", parts.path) or "/"
-        drop = {p.lower() for p in strip_params}
-        query = urlencode(
-            [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k.lower() not in drop and not _TRACKING.match(k)]
-        )
         netloc = parts.netloc.lower()
         if netloc.endswith(":80") and parts.scheme.lower() == "http":
             netloc = netloc[:-3]
         elif netloc.endswith(":443") and parts.scheme.lower() == "https":
             netloc = netloc[:-4]
+        host, sep, port = netloc.partition(":")
+        if spec is not None:
+            if host in {h.lower() for h in getattr(spec, "host_aliases", ()) or ()}:
+                host = site_canonical_host(spec)
+            patterns: tuple[re.Pattern[str], ...] = tuple(
+                re.compile(p) for p in getattr(spec, "variant_patterns", ()) or ())
+        else:
+            patterns = _SITE_PATTERNS.get(host, ())
+            host = _HOST_ALIASES.get(host, host)
+        netloc = host + sep + port
+        path = _SESSION.sub("", parts.path)
+        for rx in (*_AMP_PATH, *patterns):
+            path = rx.sub("", path)
+        path = path or "/"
+        drop = {p.lower() for p in strip_params}
+        query = urlencode(
+            [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if k.lower() not in drop and not _TRACKING.match(k) and not _VARIANT_FLAGS.match(k)
+             and (k.lower(), v.lower()) not in _VARIANT_VALUES]
+        )
         url = urlunsplit((parts.scheme.lower(), netloc, path, query, ""))
         return normalize_url(url, strict=False, trailing_slash=True)
     except ValueError:

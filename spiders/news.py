@@ -66,7 +66,9 @@ class NewsSpider(scrapy.Spider):
         self.stopped: str | None = None  # why the pass was stopped early (e.g. "disk full")
         self.db = open_db(db_path)
         self._links = {
-            k: LinkExtractor(allow=(s.article_pattern,), deny=s.exclude, allow_domains=s.domains, unique=True)
+            # hosts are checked by follow_articles (SiteSpec.allows_host): LinkExtractor's allow_domains
+            # compares the netloc with its port, so it never matches a site on a non-default port
+            k: LinkExtractor(allow=(s.article_pattern,), deny=s.exclude, unique=True)
             for k, s in specs.items()
         }
 
@@ -219,7 +221,7 @@ class NewsSpider(scrapy.Spider):
                 if why:  # file://, private-range IP, other host: never requested
                     log.info("%s: ignored link %s from %s: %s", spec.key, link[:200], source, why)
                 continue
-            canon = canonical_url(link, spec.strip_params)
+            canon = canonical_url(link, spec)
             if spec.is_article_url(canon):
                 wanted.setdefault(canon, link)
         if not wanted:
@@ -240,7 +242,7 @@ class NewsSpider(scrapy.Spider):
     # -- articles --------------------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterable[PageItem]:
         spec = self.specs[response.meta["site"]]
-        canon = canonical_url(response.request.url if response.request else response.url, spec.strip_params)
+        canon = canonical_url(response.request.url if response.request else response.url, spec)
         headers = _headers(response)
         reason = challenge_reason(response.body, headers, response.status)
         if reason:

@@ -38,5 +38,6 @@ DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
 ITEM_PIPELINES = {
     "pipeline.stages.s100_extract.ExtractStage": 100,
     "pipeline.stages.s300_relevance.RelevanceStage": 300,
+    "pipeline.stages.s500_dedup.DedupStage": 500,
     "pipeline.stages.s900_store.StoreStage": 900,
 }

@@ -20,6 +20,12 @@ from pipeline.normalize import d_words, fold, fold_d, match_form, normalize_inli
         ("ngoài", "ngoài"),
         ("khoảng", "khoảng"),
         ("quyết", "quyết"),
+        # o + ă / u + yê are other vowels: nothing moves
+        ("hoặc", "hoặc"),
+        ("dấu ngoặc", "dấu ngoặc"),
+        ("thuyền", "thuyền"),
+        ("khuyết tật", "khuyết tật"),
+        ("toàn quốc", "toàn quốc"),
         # q + u + y: the mark stays on y
         ("quý khách", "quý khách"),
         ("Quỳnh", "Quỳnh"),

@@ -211,6 +211,15 @@ def test_env_secrets_never_stored_or_sent(tmp_path):
 # names allowed inside an f-string SQL statement: identifiers and placeholder lists built by the
 # code itself, never a value from a page, a feed or a user
 SAFE_SQL_NAMES = {"marks", "cols", "sets", "FTS_TABLE", "row", "int", "max_pages"}
+# functions that return only "?, ?, …" placeholders (pipeline/dedup.py's _in): their arguments are
+# the parameter list, passed separately
+PLACEHOLDER_FUNCS = {"_in"}
+
+
+def _names(v: ast.FormattedValue) -> set[str]:
+    if isinstance(v.value, ast.Call) and isinstance(v.value.func, ast.Name) and v.value.func.id in PLACEHOLDER_FUNCS:
+        return {v.value.func.id}
+    return {n.id for n in ast.walk(v.value) if isinstance(n, ast.Name)}
 
 
 def _sql_fstrings() -> list[tuple[str, int, set[str]]]:
@@ -224,8 +233,7 @@ def _sql_fstrings() -> list[tuple[str, int, set[str]]]:
                     continue
                 arg = node.args[0]
                 if isinstance(arg, ast.JoinedStr):
-                    names = {n.id for v in arg.values if isinstance(v, ast.FormattedValue)
-                             for n in ast.walk(v.value) if isinstance(n, ast.Name)}
+                    names = {n for v in arg.values if isinstance(v, ast.FormattedValue) for n in _names(v)}
                     found.append((str(path.relative_to(ROOT)), node.lineno, names))
                 elif isinstance(arg, ast.BinOp) or (isinstance(arg, ast.Call) and
                                                     getattr(arg.func, "attr", "") == "format"):
@@ -234,7 +242,14 @@ def _sql_fstrings() -> list[tuple[str, int, set[str]]]:
 
 
 def test_sql_is_parameterised():
+    import inspect
+
+    from pipeline import dedup
+
+    assert dedup._in([1, 2, 3]) == "?,?,?"  # a placeholder builder, nothing else
+    assert "?" in inspect.getsource(dedup._in)
     found = _sql_fstrings()
     assert found  # the scan does see the project's f-string SQL (identifiers, placeholder lists)
-    unsafe = [(p, line, names - SAFE_SQL_NAMES) for p, line, names in found if names - SAFE_SQL_NAMES]
+    safe = SAFE_SQL_NAMES | PLACEHOLDER_FUNCS
+    unsafe = [(p, line, names - safe) for p, line, names in found if names - safe]
     assert not unsafe, f"SQL built from values instead of ? parameters: {unsafe}"

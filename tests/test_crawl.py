@@ -1,0 +1,146 @@
+"""The spine end to end: a real crawl of the sample sites over 127.0.0.1 into a temp SQLite file,
+then assertions on the rows (config/samples/expected.toml says what each article must give)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.normalize import normalize_inline
+from pipeline.samplesite import SampleSite
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def crawl(sites_file: Path, db: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "pipeline.cli", "crawl", "--sites", str(sites_file), "--db", str(db), *extra]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("crawl")
+    with SampleSite() as site:
+        sites_file = tmp / "sites.toml"
+        sites_file.write_text(site.sites_toml(), encoding="utf-8")
+        db = tmp / "pw.db"
+        first = crawl(sites_file, db)
+        hits_first = dict(site.hits)
+        site.reset_hits()
+        second = crawl(sites_file, db)
+        hits_second = dict(site.hits)
+        expected = site.expected()
+        base = site.base
+    con = sqlite3.connect(db)
+    con.row_factory = sqlite3.Row
+    rows = {r["url"]: dict(r) for r in con.execute("SELECT * FROM articles")}
+    yield {
+        "first": first, "second": second, "hits_first": hits_first, "hits_second": hits_second,
+        "expected": expected, "rows": rows, "db": db, "con": con, "base": base,
+    }
+    con.close()
+
+
+def articles(crawled):
+    return list(crawled["expected"]["articles"].items())
+
+
+def test_crawl_exits_cleanly_with_a_summary_per_site(crawled):
+    out = crawled["first"]
+    assert out.returncode == 0, out.stderr[-2000:]
+    sites = {a["site"] for a in crawled["expected"]["articles"].values()}
+    for key in sites:
+        assert any(line.startswith(key) for line in out.stdout.splitlines()), (key, out.stdout)
+    assert "Traceback" not in out.stderr
+
+
+def test_every_expected_article_stored(crawled):
+    rows = crawled["rows"]
+    missing = [path for path, exp in articles(crawled) if exp["url"] not in rows]
+    assert missing == []
+
+
+def test_titles_dates_authors(crawled):
+    rows = crawled["rows"]
+    for path, exp in articles(crawled):
+        row = rows[exp["url"]]
+        assert row["title"] == normalize_inline(exp["title"]), path
+        assert row["published"] and row["published"][:16] == exp["published"][:16], (path, row["published"])
+        assert row["published"].endswith("+07:00"), (path, row["published"])
+        assert row["published_source"] in ("jsonld", "meta", "url", "htmldate"), path
+        assert (row["author"] or "") == exp["author"], (path, row["author"])
+
+
+def test_body_present_and_boilerplate_absent(crawled):
+    rows = crawled["rows"]
+    for path, exp in articles(crawled):
+        text = rows[exp["url"]]["text"]
+        for phrase in exp["must_contain"]:
+            assert phrase in text, (path, phrase)
+        for junk in exp["must_not_contain"]:
+            assert junk not in text, (path, junk)
+
+
+def test_traps_not_stored_and_excluded_never_fetched(crawled):
+    base, rows = crawled["base"], crawled["rows"]
+    traps = crawled["expected"]["traps"]
+    for path in traps["paths"]:
+        assert base + path not in rows, path
+    for path in traps["never_fetched"]:
+        assert crawled["hits_first"].get(path, 0) == 0, path
+    con = crawled["con"]
+    statuses = dict(con.execute("SELECT url, status FROM urls WHERE status != 'article'").fetchall())
+    assert statuses.get(base + "/dantri/the-gioi/tong-hop-tin-20261120000000001.htm") == "not_article"
+    challenge = "/thanhnien/doan-cong-tac-tinh-bien-gioi-tham-va-lam-viec-tai-lao-185261121093012345.htm"
+    assert statuses.get(base + challenge) == "blocked"
+
+
+def test_second_crawl_downloads_no_article_again(crawled):
+    assert crawled["second"].returncode == 0, crawled["second"].stderr[-2000:]
+    article_paths = [p for p, _ in articles(crawled)]
+    refetched = {p: crawled["hits_second"].get(p, 0) for p in article_paths if crawled["hits_second"].get(p, 0)}
+    assert refetched == {}
+    listing = "/dantri/the-gioi/tong-hop-tin-20261120000000001.htm"
+    assert crawled["hits_second"].get(listing, 0) == 0
+    # the feeds were read again, nothing new stored
+    assert crawled["hits_second"].get("/tienphong/rss/the-gioi-5.rss", 0) >= 1
+    n_runs = crawled["con"].execute("SELECT count(*), sum(new) FROM crawl_runs").fetchone()
+    assert n_runs[1] == len(article_paths)
+
+
+def test_crawl_runs_and_pages(crawled):
+    con = crawled["con"]
+    runs = con.execute("SELECT site, status, requests, new, finished FROM crawl_runs ORDER BY id").fetchall()
+    assert all(r["finished"] for r in runs)
+    assert {r["status"] for r in runs} <= {"ok", "failed", "blocked"}
+    n_pages = con.execute("SELECT count(*) FROM pages").fetchone()[0]
+    assert n_pages == len(crawled["rows"])
+
+
+def test_relevance_columns_filled(crawled):
+    for row in crawled["rows"].values():
+        assert row["relevance"] is not None and 0.0 <= row["relevance"] <= 1.0
+        assert isinstance(json.loads(row["provinces"]), list)
+
+
+def test_accent_free_search_on_crawled_db(crawled):
+    con = crawled["con"]
+    hits = con.execute(
+        "SELECT a.title FROM articles a WHERE a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)",
+        ["ket nghia"],
+    ).fetchall()
+    assert any("kết nghĩa" in h[0] for h in hits)
+
+
+def test_reextract_keeps_rows(crawled, tmp_path):
+    r = subprocess.run([sys.executable, "-m", "pipeline.cli", "reextract", "--db", str(crawled["db"])],
+                       cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert f"{len(crawled['rows'])} page(s) re-extracted" in r.stdout
+    n = crawled["con"].execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert n == len(crawled["rows"])
