@@ -114,15 +114,12 @@ def fuzz_crawls(tmp: Path, rounds: int) -> dict[str, Any]:
 
 
 def stage_chain(tmp: Path, n: int, seed: int = 7) -> dict[str, Any]:
-    """Mutated article pages straight through extract -> relevance -> store (no crawl)."""
+    """Mutated article pages straight through the item stages (extract, relevance, dedup, store; no crawl)."""
     from scrapy.exceptions import DropItem
 
     from config import SiteSpec
     from db import open_db
     from db.store import sync_sites
-    from pipeline.stages.s100_extract import ExtractStage
-    from pipeline.stages.s300_relevance import RelevanceStage
-    from pipeline.stages.s900_store import StoreStage
     from spiders.news import PageItem
 
     db = open_db(tmp / "chain.db")
@@ -130,8 +127,7 @@ def stage_chain(tmp: Path, n: int, seed: int = 7) -> dict[str, Any]:
     sync_sites(db, [spec])
     spider = SimpleNamespace(specs={"s": spec}, stats_by_site={"s": Counter()}, db=db,
                              stop_for_db_error=lambda e: False)
-    stages = [ExtractStage(SimpleNamespace(spider=spider)), RelevanceStage(SimpleNamespace(spider=spider)),
-              StoreStage(SimpleNamespace(spider=spider))]
+    stages = faultlib.item_stages(spider)  # every stage of spiders/settings.py ITEM_PIPELINES
     rnd = random.Random(seed)
     out: Counter[str] = Counter()
     for i in range(n):

@@ -40,6 +40,32 @@ from tests.loopback import (
     urlset,
 )
 
+# --- the item stages as the crawl runs them ----------------------------------------------------------
+
+
+def item_stages(spider: Any) -> list[Any]:
+    """Instances of spiders/settings.py ITEM_PIPELINES, in order, on a stand-in crawler for ``spider``
+    (which needs specs, stats_by_site, db and stop_for_db_error), each opened like Scrapy does."""
+    import warnings
+    from types import SimpleNamespace
+
+    from scrapy.settings import Settings
+    from scrapy.utils.misc import load_object
+
+    settings = Settings()
+    settings.setmodule("spiders.settings", priority="project")
+    crawler = SimpleNamespace(spider=spider, settings=settings)
+    stages = []
+    with warnings.catch_warnings():  # trafilatura's first import: urllib3 warns that PySocks is absent
+        warnings.simplefilter("ignore")
+        for path, _ in sorted(settings.getdict("ITEM_PIPELINES").items(), key=lambda kv: kv[1]):
+            stage = load_object(path)(crawler)
+            if hasattr(stage, "open_spider"):
+                stage.open_spider()
+            stages.append(stage)
+    return stages
+
+
 # --- checks -----------------------------------------------------------------------------------
 
 

@@ -256,21 +256,14 @@ def test_fuzz_source_readers_structured(inner, root, enc):
 
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    import warnings
-
-    with warnings.catch_warnings():  # trafilatura's first import: urllib3 warns that PySocks is absent
-        warnings.simplefilter("ignore")
-        from pipeline.stages.s100_extract import ExtractStage
-    from pipeline.stages.s300_relevance import RelevanceStage
-    from pipeline.stages.s900_store import StoreStage
-
     db = open_db(tmp_path_factory.mktemp("chain") / "chain.db")
     spec = SiteSpec(key="s", name="s", domains=("127.0.0.1",), feeds=("http://127.0.0.1/f",))
     sync_sites(db, [spec])
     spider = SimpleNamespace(specs={"s": spec}, stats_by_site={"s": Counter()}, db=db,
                              stop_for_db_error=lambda e: False)
-    crawler = SimpleNamespace(spider=spider)
-    yield [ExtractStage(crawler), RelevanceStage(crawler), StoreStage(crawler)], db
+    stages = faultlib.item_stages(spider)  # every stage in spiders/settings.py ITEM_PIPELINES
+    assert len(stages) >= 3
+    yield stages, db
     db.close()
 
 
@@ -293,8 +286,9 @@ def _run_chain(stages: list[Any], body: bytes, url: str, content_type: str | Non
                                                           "text/html; charset=x-bogus", "application/xml"]),
        st.booleans())
 def test_fuzz_stage_chain_never_raises(chain, html, n, content_type, with_article):
-    """Random markup (optionally around a real article) through extract -> relevance -> store: an
-    item is stored or dropped with a reason, never an exception; the database stays consistent."""
+    """Random markup (optionally around a real article) through every item stage (extract, relevance,
+    dedup, store): an item is stored or dropped with a reason, never an exception; the database stays
+    consistent."""
     stages, db = chain
     if with_article:
         html = article_html(n).replace("<article>", "<article>" + html[:500])
