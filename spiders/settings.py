@@ -26,3 +26,7 @@ ITEM_PIPELINES = {
     "pipeline.stages.s300_relevance.RelevanceStage": 300,
     "pipeline.stages.s900_store.StoreStage": 900,
 }
+DOWNLOADER_MIDDLEWARES = {
+    # conditional GET for feeds/sitemaps/sections, 429/503 back-off; before RetryMiddleware (550)
+    "spiders.middlewares.PoliteSourcesMiddleware": 555,
+}
