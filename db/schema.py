@@ -125,6 +125,7 @@ def m0002_scheduler(db: sqlite_utils.Database) -> None:
         ALTER TABLE crawl_runs ADD COLUMN http_status INTEGER;     -- HTTP status of the first error
         ALTER TABLE crawl_runs ADD COLUMN unchanged INTEGER NOT NULL DEFAULT 0; -- sources 304/same hash
         ALTER TABLE crawl_runs ADD COLUMN backoff_until TEXT;      -- set when the site said 429/503
+        ALTER TABLE crawl_runs ADD COLUMN pid INTEGER;             -- the crawling process
         CREATE INDEX crawl_runs_site_id ON crawl_runs(site, id);
         """
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import zlib
 from collections.abc import Iterable
 from typing import Any
@@ -175,7 +176,8 @@ def store_article(
 
 
 def start_run(db: sqlite_utils.Database, site: str) -> int:
-    cur = db.execute("INSERT INTO crawl_runs (site, started) VALUES (?, ?) RETURNING id", [site, utcnow()])
+    cur = db.execute("INSERT INTO crawl_runs (site, started, pid) VALUES (?, ?, ?) RETURNING id",
+                     [site, utcnow(), os.getpid()])
     return int(cur.fetchone()[0])
 
 
