@@ -70,7 +70,10 @@ class NewsSite:
         self.statuses: Counter[tuple[str, int]] = Counter()
         self.lock = threading.Lock()
         self.hang: set[str] = set()  # paths that never answer (until close)
-        self.throttle: dict[str, list[tuple[int, str | None]]] = {}  # path -> queued (status, Retry-After)
+        self.article_delay = 0.0  # seconds before an article page is sent
+        # path -> queued one-off answers (status, headers, body), used before the normal route
+        self.forced: dict[str, list[tuple[int, dict[str, str], bytes]]] = {}
+        self.sm_lastmod = "2026-01-01T00:00:00+07:00"  # lastmod of the shard in the sitemap index
         self.on_hit: Callable[[str], None] | None = None
         self._closing = threading.Event()
         site = self
@@ -82,7 +85,7 @@ class NewsSite:
                 path = urlsplit(self.path).path
                 with site.lock:
                     site.hits[path] += 1
-                    queued = site.throttle.get(path)
+                    queued = site.forced.get(path)
                     forced = queued.pop(0) if queued else None
                 if site.on_hit:
                     site.on_hit(path)
@@ -90,18 +93,18 @@ class NewsSite:
                     site._closing.wait(120)
                     return
                 if forced is not None:
-                    status, retry_after = forced
-                    headers = {"Retry-After": retry_after} if retry_after else {}
-                    return self._send(path, status, b"Too many requests", "text/plain", headers)
+                    status, headers, body = forced
+                    return self._send(path, status, body, headers.pop("Content-Type", "text/html"), headers)
+                if site.article_delay and path.startswith("/tin/"):
+                    site._closing.wait(site.article_delay)
                 route = site.route(path)
                 if route is None:
                     return self._send(path, 404, b"not found", "text/plain")
                 ctype, body, validators = route
                 if validators:
                     etag, lastmod = validators
-                    if self.headers.get("If-None-Match") == etag or (
-                        not self.headers.get("If-None-Match") and self.headers.get("If-Modified-Since") == lastmod
-                    ):
+                    inm, ims = self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
+                    if inm == etag or (not inm and ims == lastmod):
                         return self._send(path, 304, b"", None, {"ETag": etag, "Last-Modified": lastmod})
                     return self._send(path, 200, body, ctype, {"ETag": etag, "Last-Modified": lastmod})
                 return self._send(path, 200, body, ctype)
@@ -146,11 +149,28 @@ class NewsSite:
         return (f"<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel>"
                 f"<title>Tin đối ngoại</title><link>{self.base}/</link>{items}</channel></rss>").encode()
 
+    def throttle(self, path: str, status: int = 429, retry_after: str | None = "3", times: int = 1) -> None:
+        headers = {"Retry-After": retry_after} if retry_after else {}
+        self.forced.setdefault(path, []).extend([(status, dict(headers), b"Too many requests")] * times)
+
+    def sitemap_index(self) -> bytes:
+        return (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                f"<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"
+                f"<sitemap><loc>{self.base}/sm-1.xml</loc><lastmod>{self.sm_lastmod}</lastmod></sitemap>"
+                f"</sitemapindex>").encode()
+
+    def sitemap_shard(self) -> bytes:
+        urls = "".join(f"<url><loc>{self.base}/tin/bai-{i}.html</loc></url>" for i in range(1, self.n + 1))
+        return (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                f"<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">{urls}</urlset>").encode()
+
     def route(self, path: str) -> tuple[str, bytes, tuple[str, str] | None] | None:
-        if path == "/rss.xml":
-            body = self.feed_xml()
+        xml = {"/rss.xml": self.feed_xml, "/sitemap.xml": self.sitemap_index, "/sm-1.xml": self.sitemap_shard}
+        if path in xml:
+            body = xml[path]()
             etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
-            return "application/rss+xml; charset=utf-8", body, (etag, formatdate(self._feed_changed, usegmt=True))
+            ctype = "application/rss+xml; charset=utf-8" if path == "/rss.xml" else "application/xml"
+            return ctype, body, (etag, formatdate(self._feed_changed, usegmt=True))
         if path.startswith("/tin/bai-") and path.endswith(".html"):
             try:
                 i = int(path[len("/tin/bai-"):-len(".html")])
@@ -163,12 +183,15 @@ class NewsSite:
     def article_hits(self) -> int:
         return sum(v for k, v in self.hits.items() if k.startswith("/tin/"))
 
-    def sites_toml(self, key: str = "loop", every: str = "2s", timeout: str = "60s", **extra: str) -> str:
+    def sites_toml(self, key: str = "loop", every: str = "2s", timeout: str = "60s", source: str = "feed",
+                   **extra: str) -> str:
+        src = (f'feeds = ["{self.base}/rss.xml"]' if source == "feed"
+               else f'sitemaps = ["{self.base}/sitemap.xml"]')
         lines = [
             f"[sites.{key}]",
             'name = "Báo Thử nghiệm"',
             'domains = ["127.0.0.1"]',
-            f'feeds = ["{self.base}/rss.xml"]',
+            src,
             r"article_pattern = '/tin/bai-\d+\.html$'",
             f'every = "{every}"',
             f'min_every = "{extra.pop("min_every", "1s")}"',
