@@ -130,7 +130,9 @@ class NewsSpider(scrapy.Spider):
                 status = "failed"
             else:
                 status = "ok" if reason == "finished" else reason
-            complete = reason == "finished" and not backoff and not st["deferred"] and not st["backed_off"]
+            # an article left for later (cap, back-off, download error) keeps the sources "unread"
+            complete = (reason == "finished" and not backoff and not st["deferred"] and not st["backed_off"]
+                        and not st["article_errors"])
             with self.db.atomic():
                 self._flush_sources(key, complete)
                 if backoff:
@@ -352,6 +354,7 @@ class NewsSpider(scrapy.Spider):
         else:
             msg = f"{type(failure.value).__name__} at {request.url}: {str(failure.value)[:120]}".rstrip(": ")
         if request.meta.get("source") == "article" and site in self.specs:
+            self.stats_by_site[site]["article_errors"] += 1
             record_url(self.db, request.url, site, "error", msg, status)
         elif site in self.specs:
             note_source(self.db, request.url, site, request.meta.get("source", "feed"),
