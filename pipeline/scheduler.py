@@ -225,6 +225,8 @@ class Runner:
                 self.children.pop(spec.key, None)
         for line in (out or "").splitlines():
             log.info("[%s] %s", spec.key, line)
+        with self.lock:
+            self.passes += 1
         if killed:
             mark_running(self.db_path, spec.key, "killed", f"killed after {spec.timeout:.0f}s timeout")
         elif self.stopping.is_set():
@@ -233,8 +235,6 @@ class Runner:
         elif proc.returncode != 0:
             log.error("[%s] crawl exited with code %s", spec.key, proc.returncode)
             mark_running(self.db_path, spec.key, "failed", f"crawl exited with code {proc.returncode}")
-        with self.lock:
-            self.passes += 1
         self.after_pass(spec)
         return proc.returncode
 

@@ -288,6 +288,40 @@ def test_429_with_retry_after_backs_off_then_recovers(site: NewsSite, tmp_path: 
     assert_consistent(db)
 
 
+@pytest.mark.slow
+def test_run_serves_datasette_with_health_query_and_stops_on_sigint(site: NewsSite, tmp_path: Path) -> None:
+    import json
+    import socket
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    sites = site.write_sites(tmp_path / "sites.toml", every="30s")
+    db = tmp_path / "pw.db"
+    proc = cli("run", "--port", str(port), "--sites", str(sites), "--db", str(db), "--log-dir", "",
+               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/pw/health.json?_shape=array"
+
+    def health() -> list[dict[str, Any]] | None:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as resp:
+                rows: list[dict[str, Any]] = json.load(resp)
+        except OSError:
+            return None
+        return rows if rows and rows[0]["last_status"] == "ok" else None
+
+    try:
+        rows = wait_for(health, 60, "Datasette and a first pass")
+    finally:
+        code = stop(proc, signal.SIGINT)
+    assert code == 0
+    assert rows[0]["site"] == "loop" and rows[0]["blocked"] == 0 and rows[0]["stale"] == 0
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+    assert_consistent(db)
+
+
 def test_backed_off_site_is_skipped_by_run_once(site: NewsSite, tmp_path: Path) -> None:
     sites = site.write_sites(tmp_path / "sites.toml")
     db = tmp_path / "pw.db"
