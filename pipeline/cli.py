@@ -250,10 +250,12 @@ def rescore(db_path: str | None) -> None:
 @db_option
 @click.option("--no-serve", is_flag=True, help="Do not start Datasette beside the scheduler.")
 @click.option("--port", default=8001, show_default=True, help="Datasette port on 127.0.0.1.")
-@click.option("--once", is_flag=True, help="Poll each enabled site once (skipping those in back-off), then exit.")
+@click.option("--once", is_flag=True,
+              help="Poll each enabled site once (skipping those in back-off), then exit.")
 @click.option("--log-dir", default="logs", show_default=True, metavar="DIR",
               help="Directory of the rotating log file ('' for stdout only).")
-def run(sites_file: str | None, db_path: str | None, no_serve: bool, port: int, once: bool, log_dir: str) -> None:
+def run(sites_file: str | None, db_path: str | None, no_serve: bool, port: int, once: bool,
+        log_dir: str) -> None:
     """The main job: poll every enabled site on its interval, forever, with Datasette beside it.
 
     SIGINT/SIGTERM stop it cleanly: running crawls get SIGTERM, then SIGKILL after a grace period."""
