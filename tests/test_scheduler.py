@@ -404,7 +404,10 @@ def test_site_health_stale_flag(tmp_path: Path) -> None:
                    [key, old, old])
         db.execute("INSERT INTO crawl_runs (site, started, finished, new, status) VALUES (?, ?, ?, ?, 'ok')",
                    [key, now, now, 2 if key == "busy" else 0])
+    db.execute("INSERT INTO articles (url, site, title, text, fetched_at) VALUES ('https://b.vn/1', 'busy', "
+               "'Tin', 'Nội dung', ?)", [now])
     rows = {r["site"]: r for r in site_health(db)}
+    assert rows["busy"]["last_new_article"] == now
     assert rows["quiet"]["stale"] == 1  # 3 days > 24 h and > 10 x 15 min
     assert rows["busy"]["stale"] == 0
     assert rows["slow"]["stale"] == 0  # 3 days < 10 x 1 day
