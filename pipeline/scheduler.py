@@ -261,14 +261,15 @@ class Runner:
         finally:
             db.close()
         until = self.backoff_until(spec.key)
-        nxt = datetime.now(UTC) + timedelta(seconds=interval)
-        if until is not None and until > nxt:
+        if until is not None and until > datetime.now(UTC) + timedelta(seconds=interval):
             log.warning("[%s] back-off: next pass at %s", spec.key, until.isoformat(timespec="seconds"))
-            nxt = until
-        self.reschedule(spec.key, nxt, interval)
+            self.reschedule(spec.key, until, interval)
+        else:
+            self.reschedule(spec.key, None, interval)  # now + interval + jitter (the trigger's)
         return interval
 
-    def reschedule(self, key: str, when: datetime, interval: float | None = None) -> None:
+    def reschedule(self, key: str, when: datetime | None, interval: float | None = None) -> None:
+        """New interval (the trigger, with jitter) and/or next run time of a site's job."""
         sched = self.scheduler
         if sched is None or self.stopping.is_set():
             return
@@ -276,8 +277,10 @@ class Runner:
             if interval is not None:
                 trigger = IntervalTrigger(seconds=interval, jitter=jitter_for(interval))
                 sched.reschedule_job(key, trigger=trigger)
-                log.info("[%s] next pass in %.0fs", key, interval)
-            sched.modify_job(key, next_run_time=max(when, datetime.now(UTC)))
+                if when is None:
+                    log.info("[%s] next pass in %.0fs", key, interval)
+            if when is not None:
+                sched.modify_job(key, next_run_time=max(when, datetime.now(UTC)))
         except Exception as e:  # the scheduler is shutting down, or the job is gone
             log.debug("[%s] not rescheduled: %s", key, e)
 
