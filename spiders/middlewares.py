@@ -4,6 +4,8 @@
   from the ``sources`` table, when the last body of that URL was fully parsed (the spider then
   treats a 304 as "unchanged"). Sitemap indexes are always fetched in full: their shards change
   while the index often does not.
+- Stopping: once the crawl is told to stop, queued requests are dropped (``BackedOff``) instead of
+  downloaded, so a graceful stop takes seconds; the next pass fetches them.
 - Back-off: a 429 or 503 answer puts the whole site in back-off. ``Retry-After`` (seconds or an
   HTTP date) is honoured, and the delay doubles with each consecutive throttled pass
   (``backoff_delay``). The rest of the site's requests in this pass are dropped (``BackedOff``),
@@ -21,6 +23,7 @@ from typing import Any
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
+from twisted.python.failure import Failure
 
 from db.store import get_site_state, get_source
 
@@ -33,7 +36,8 @@ CONDITIONAL_SOURCES = ("feed", "sitemap", "section")
 
 
 class BackedOff(IgnoreRequest):
-    """A request dropped because its site is in back-off (it said 429/503 earlier in this pass)."""
+    """A request dropped because its site is in back-off (it said 429/503 earlier in this pass), or
+    because the crawl is stopping (SIGTERM): it is left for the next pass."""
 
 
 def parse_retry_after(value: str | bytes | None, now: datetime | None = None) -> float | None:
@@ -83,6 +87,9 @@ class PoliteSourcesMiddleware:
             return None
         if site in self.backed_off:
             raise BackedOff(f"{site} in back-off until {self.backed_off[site]}")
+        if not getattr(self.crawler, "crawling", True):
+            # stopping (SIGTERM/SIGINT): Scrapy would still download every queued request first
+            raise BackedOff("crawl stopping: left for the next pass")
         db = getattr(self.spider, "db", None)
         if db is None or request.meta.get("source") not in CONDITIONAL_SOURCES:
             return None
@@ -95,7 +102,32 @@ class PoliteSourcesMiddleware:
             request.meta["conditional"] = True
         return None
 
+    def _drain_if_stopping(self) -> None:
+        """Once the crawl is stopping, fail the requests already waiting in the downloader's slot
+        queues (they passed process_request before the stop) instead of downloading them. Uses
+        Scrapy's downloader internals (slots, Slot.queue); does nothing if they change."""
+        if getattr(self.crawler, "crawling", True):
+            return
+        try:
+            slots = list(self.crawler.engine.downloader.slots.values())
+        except AttributeError:
+            return
+        dropped = 0
+        for slot in slots:
+            queue = getattr(slot, "queue", None)
+            while queue:
+                _req, dfd = queue.popleft()
+                dfd.errback(Failure(BackedOff("crawl stopping: left for the next pass")))
+                dropped += 1
+        if dropped:
+            log.info("stopping: %d queued request(s) left for the next pass", dropped)
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        self._drain_if_stopping()
+        return None
+
     def process_response(self, request: Request, response: Response) -> Response:
+        self._drain_if_stopping()
         site = request.meta.get("site")
         if not site or response.status not in BACKOFF_STATUSES:
             return response
