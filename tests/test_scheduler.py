@@ -125,6 +125,35 @@ def test_next_interval_respects_bounds_when_every_is_outside_them() -> None:
     assert 60.0 <= next_interval([0, 0, 0, 0], spec) <= 120.0
 
 
+def test_after_pass_reschedules_the_job_with_the_adapted_interval_and_the_back_off(tmp_path: Path) -> None:
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from db import open_db
+    from pipeline.scheduler import Runner
+
+    path = tmp_path / "s.db"
+    db = open_db(path)
+    for new in (0, 0, 5, 6):  # oldest first
+        db.execute("INSERT INTO crawl_runs (site, started, finished, new, status) "
+                   "VALUES ('x', ?, ?, ?, 'ok')", ["2026-11-22T10:00:00+00:00", "2026-11-22T10:01:00+00:00",
+                                                   new])
+    runner = Runner({"x": SPEC}, str(path))
+    sched = BackgroundScheduler(timezone=UTC)
+    sched.add_job(print, IntervalTrigger(seconds=900), id="x")
+    runner.scheduler = sched
+    interval = runner.after_pass(SPEC)
+    assert interval == next_interval([6, 5, 0, 0], SPEC) < 900
+    job = sched.get_job("x")
+    assert job.trigger.interval == timedelta(seconds=interval)
+    assert q(path, "SELECT interval_seconds FROM site_state") == [(interval,)]
+    until = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=2)
+    db.execute("UPDATE site_state SET backoff_until = ?", [until.isoformat()])
+    runner.after_pass(SPEC)
+    assert sched.get_job("x").next_run_time == until
+    db.close()
+
+
 def test_backoff_doubles_and_honours_retry_after() -> None:
     assert backoff_delay(1, 900, None) == 900
     assert backoff_delay(2, 900, None) == 1800
