@@ -112,6 +112,10 @@ def _utc(iso: str | None) -> datetime | None:
     return d if d.tzinfo else d.replace(tzinfo=UTC)
 
 
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
 def end_process(proc: subprocess.Popen[Any], grace: float) -> int | None:
     """SIGTERM, wait up to ``grace`` seconds, then SIGKILL. Returns the exit code."""
     if proc.poll() is None:
@@ -203,6 +207,8 @@ class Runner:
             return None
         # no scheduled fire while this pass runs (after_pass sets the real next run)
         self.reschedule(spec.key, datetime.now(UTC) + timedelta(seconds=spec.timeout + self.kill_grace + 60))
+        last_id = self.last_run_id(spec.key)
+        started = _now_iso()
         with self.lock:
             if self.stopping.is_set():
                 return None
@@ -228,15 +234,43 @@ class Runner:
         with self.lock:
             self.passes += 1
         if killed:
-            mark_running(self.db_path, spec.key, "killed", f"killed after {spec.timeout:.0f}s timeout")
+            error = f"killed after {spec.timeout:.0f}s timeout"
+            if not mark_running(self.db_path, spec.key, "killed", error):
+                self.record_failure(spec.key, last_id, started, "killed", error)
         elif self.stopping.is_set():
             mark_running(self.db_path, spec.key, "killed", "stopped with presswatch run")
             return proc.returncode
         elif proc.returncode != 0:
-            log.error("[%s] crawl exited with code %s", spec.key, proc.returncode)
-            mark_running(self.db_path, spec.key, "failed", f"crawl exited with code {proc.returncode}")
+            tail = (out or "").strip().splitlines()[-1:] or [""]
+            error = f"crawl exited with code {proc.returncode}: {tail[0][:300]}".rstrip(": ")
+            log.error("[%s] %s", spec.key, error)
+            if not mark_running(self.db_path, spec.key, "failed", error):
+                self.record_failure(spec.key, last_id, started, "failed", error)
         self.after_pass(spec)
         return proc.returncode
+
+    def last_run_id(self, key: str) -> int:
+        from db import open_db
+
+        db = open_db(self.db_path)
+        try:
+            row = db.execute("SELECT coalesce(max(id), 0) FROM crawl_runs WHERE site = ?", [key]).fetchone()
+            return int(row[0])
+        finally:
+            db.close()
+
+    def record_failure(self, key: str, since_id: int, started: str, status: str, error: str) -> None:
+        """A child that died before writing its crawl_runs row still leaves one (so health shows it)."""
+        from db import open_db, utcnow
+
+        db = open_db(self.db_path)
+        try:
+            if db.execute("SELECT 1 FROM crawl_runs WHERE site = ? AND id > ?", [key, since_id]).fetchone():
+                return
+            db.execute("INSERT INTO crawl_runs (site, started, finished, status, error) "
+                       "VALUES (?, ?, ?, ?, ?)", [key, started, utcnow(), status, error])
+        finally:
+            db.close()
 
     def backoff_until(self, key: str) -> datetime | None:
         from db import open_db

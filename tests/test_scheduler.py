@@ -327,6 +327,26 @@ def test_429_with_retry_after_backs_off_then_recovers(site: NewsSite, tmp_path: 
 
 
 @pytest.mark.slow
+def test_a_crawl_that_cannot_start_is_recorded_as_failed(site: NewsSite, tmp_path: Path) -> None:
+    sites = site.write_sites(tmp_path / "sites.toml", every="1s", max_every="1s")
+    db = tmp_path / "pw.db"
+    proc = cli("run", "--no-serve", "--sites", str(sites), "--db", str(db), "--log-dir", "",
+               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: q(db, "SELECT count(*) FROM crawl_runs WHERE status = 'ok'") >= [(1,)], 40, "a pass")
+        sites.write_text("[sites.loop\nbroken", encoding="utf-8")  # edited under the running scheduler
+        wait_for(lambda: q(db, "SELECT count(*) FROM crawl_runs WHERE status = 'failed'") >= [(2,)], 40,
+                 "failed passes")
+    finally:
+        code = stop(proc)
+    assert code == 0
+    failed = [r for r in runs(db) if r["status"] == "failed"]
+    assert "crawl exited with code 1" in failed[0]["error"] and "TOML" in failed[0]["error"]
+    assert q(db, "SELECT consecutive_failures >= 2, last_error LIKE '%TOML%' FROM site_health") == [(1, 1)]
+    assert_consistent(db)
+
+
+@pytest.mark.slow
 def test_run_serves_datasette_with_health_query_and_stops_on_sigint(site: NewsSite, tmp_path: Path) -> None:
     import json
     import socket
