@@ -177,5 +177,90 @@ def m0003_alert_outbox(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0002_scheduler")
+def m0002_scheduler(db: sqlite_utils.Database) -> None:
+    """Incremental polling state: conditional-GET bookkeeping per source URL, per-site back-off and
+    adaptive interval, more detail per crawl run, and a `site_health` view."""
+    db.executescript(
+        """
+        -- one row per feed / sitemap (index or shard) / section URL the spider has fetched
+        CREATE TABLE sources (
+            url TEXT PRIMARY KEY,
+            site TEXT NOT NULL,
+            kind TEXT,                         -- feed | sitemap | section
+            etag TEXT,
+            last_modified TEXT,
+            body_hash TEXT,                    -- sha1 of the last body that was parsed
+            lastmod TEXT,                      -- lastmod the parent sitemap index gave this shard
+            last_status INTEGER,
+            last_fetched TEXT,
+            last_changed TEXT,                 -- when the body last differed from the one before
+            retired INTEGER NOT NULL DEFAULT 0 -- 1 = an old sitemap shard, not fetched every pass
+        );
+        CREATE INDEX sources_site ON sources(site);
+        -- scheduler state per site (survives restarts)
+        CREATE TABLE site_state (
+            site TEXT PRIMARY KEY,
+            backoff_until TEXT,                -- no pass before this time (429/503, Retry-After)
+            backoff_count INTEGER NOT NULL DEFAULT 0,
+            backoff_reason TEXT,
+            interval_seconds REAL,             -- current adaptive polling interval
+            updated_at TEXT
+        );
+        ALTER TABLE crawl_runs ADD COLUMN http_status INTEGER;     -- HTTP status of the first error
+        ALTER TABLE crawl_runs ADD COLUMN unchanged INTEGER NOT NULL DEFAULT 0; -- sources 304/same hash
+        ALTER TABLE crawl_runs ADD COLUMN backoff_until TEXT;      -- set when the site said 429/503
+        ALTER TABLE crawl_runs ADD COLUMN pid INTEGER;             -- the crawling process
+        CREATE INDEX crawl_runs_site_id ON crawl_runs(site, id);
+        CREATE INDEX articles_site_fetched_at ON articles(site, fetched_at);
+        """
+    )
+    db.execute(SITE_HEALTH_VIEW)
+
+
+# Frozen with migration 0002: a later change to the view needs a new migration (DROP VIEW, CREATE VIEW).
+# Health per site. "failure" statuses: failed, blocked, killed, throttled. "stale": no new article
+# for more than 10 polling intervals and more than 24 h (since the first run when there never was one).
+# Every subquery is an index range (crawl_runs(site, id), crawl_runs(site, started), articles(site,
+# fetched_at)): a few ms with 300,000 crawl_runs rows.
+SITE_HEALTH_VIEW = """
+CREATE VIEW site_health AS
+WITH h AS (
+    SELECT s.key AS site, s.name, s.enabled,
+           coalesce(st.interval_seconds, s.every_seconds) AS interval_seconds,
+           st.backoff_until,
+           (SELECT max(id) FROM crawl_runs r WHERE r.site = s.key) AS last_id,
+           (SELECT id FROM crawl_runs r WHERE r.site = s.key AND r.status = 'ok'
+              ORDER BY id DESC LIMIT 1) AS last_ok_id,
+           (SELECT started FROM crawl_runs r WHERE r.site = s.key ORDER BY id LIMIT 1) AS first_run,
+           (SELECT max(fetched_at) FROM articles a WHERE a.site = s.key) AS last_new_article,
+           -- last error / HTTP status of the last 7 days (bounded: crawl_runs grows for months)
+           (SELECT error FROM crawl_runs r WHERE r.site = s.key AND r.error IS NOT NULL
+              AND r.started > strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', '-7 days')
+              ORDER BY started DESC LIMIT 1) AS last_error,
+           (SELECT http_status FROM crawl_runs r WHERE r.site = s.key AND r.http_status IS NOT NULL
+              AND r.started > strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', '-7 days')
+              ORDER BY started DESC LIMIT 1) AS last_http_status
+    FROM sites s LEFT JOIN site_state st ON st.site = s.key
+), h2 AS (
+    SELECT h.*, last.started AS last_run, last.status AS last_status,
+           last.http_status AS last_run_http_status, ok.finished AS last_success,
+           (SELECT count(*) FROM crawl_runs f WHERE f.site = h.site AND f.id > coalesce(h.last_ok_id, 0)
+              AND f.status IN ('failed', 'blocked', 'killed', 'throttled')) AS consecutive_failures
+    FROM h
+    LEFT JOIN crawl_runs last ON last.id = h.last_id
+    LEFT JOIN crawl_runs ok ON ok.id = h.last_ok_id
+)
+SELECT site, name, enabled, interval_seconds, last_run, last_status, last_success, last_new_article,
+       consecutive_failures, last_error, last_http_status, backoff_until,
+       CASE WHEN last_status = 'blocked' OR last_run_http_status = 403 THEN 1 ELSE 0 END AS blocked,
+       CASE WHEN last_run IS NOT NULL
+             AND (julianday('now') - julianday(coalesce(last_new_article, first_run))) * 86400
+                 > max(10 * coalesce(interval_seconds, 900), 86400)
+            THEN 1 ELSE 0 END AS stale
+FROM h2
+"""
+
+
 def migrate(db: sqlite_utils.Database) -> None:
     migrations.apply(db)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import zlib
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -184,7 +185,8 @@ def store_article(
             _store_dedup(db, article_id, a.extra)
         record_url(db, a.url, a.site, "article", None, http_status, article_id)
         if a.fetched_url and a.fetched_url != a.url:
-            record_url(db, a.fetched_url, a.site, "article", "variant of a stored URL", http_status, article_id)
+            record_url(db, a.fetched_url, a.site, "article", "variant of a stored URL", http_status,
+                       article_id)
         for hook in [*on_new_article, *([on_new] if on_new else [])]:
             hook(db, article_id, a)
     return article_id
@@ -192,14 +194,29 @@ def store_article(
 
 def mark_interrupted(db: sqlite_utils.Database, site: str) -> int:
     """Close the runs of ``site`` left 'running' by a pass that was killed (SIGKILL, power loss);
-    called when a new pass of the site starts. Returns how many were closed."""
-    cur = db.execute(
-        "UPDATE crawl_runs SET status = 'killed', "
-        "error = coalesce(error, 'pass ended without finishing (process killed?)') "
-        "WHERE site = ? AND status = 'running'",
-        [site],
-    )
-    return int(cur.rowcount or 0)
+    called when a new pass of the site starts. A run whose process is still alive (a manual
+    `presswatch crawl` beside `presswatch run`) is left alone. Returns how many were closed."""
+    rows = db.execute("SELECT id, pid FROM crawl_runs WHERE site = ? AND status = 'running'", [site]).fetchall()
+    dead = [run_id for run_id, pid in rows if not _alive(pid)]
+    for run_id in dead:
+        db.execute(
+            "UPDATE crawl_runs SET status = 'killed', "
+            "error = coalesce(error, 'pass ended without finishing (process killed?)') WHERE id = ?",
+            [run_id],
+        )
+    return len(dead)
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _store_dedup(db: sqlite_utils.Database, article_id: int, extra: dict[str, Any]) -> None:
@@ -242,17 +259,108 @@ def revisions(db: sqlite_utils.Database, article_id: int) -> list[dict[str, Any]
 
 
 def start_run(db: sqlite_utils.Database, site: str) -> int:
-    cur = db.execute("INSERT INTO crawl_runs (site, started) VALUES (?, ?) RETURNING id", [site, utcnow()])
+    cur = db.execute("INSERT INTO crawl_runs (site, started, pid) VALUES (?, ?, ?) RETURNING id",
+                     [site, utcnow(), os.getpid()])
     return int(cur.fetchone()[0])
 
 
 def finish_run(db: sqlite_utils.Database, run_id: int, *, requests: int, new: int, skipped: int,
-               errors: int, status: str, error: str | None = None) -> None:
+               errors: int, status: str, error: str | None = None, http_status: int | None = None,
+               unchanged: int = 0, backoff_until: str | None = None) -> None:
     db.execute(
         "UPDATE crawl_runs SET finished = ?, requests = ?, new = ?, skipped = ?, errors = ?, status = ?, "
-        "error = ? WHERE id = ?",
-        [utcnow(), requests, new, skipped, errors, status, error, run_id],
+        "error = ?, http_status = ?, unchanged = ?, backoff_until = ? WHERE id = ?",
+        [utcnow(), requests, new, skipped, errors, status, error, http_status, unchanged, backoff_until,
+         run_id],
     )
+
+
+# -- incremental polling: sources (conditional GET) and per-site scheduler state -------------------
+
+def get_source(db: sqlite_utils.Database, url: str) -> dict[str, Any] | None:
+    cur = db.execute("SELECT * FROM sources WHERE url = ?", [url])
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+
+def note_source(db: sqlite_utils.Database, url: str, site: str, kind: str, *, status: int,
+                etag: str | None = None, last_modified: str | None = None, body_hash: str | None = None,
+                changed: bool = False, lastmod: str | None = None, retired: bool | None = None,
+                keep_validators: bool = True) -> None:
+    """Record one fetch of a source. ``changed``: the body differs from the one parsed before (or is
+    the first one). Validators (ETag, Last-Modified) and the body hash are only replaced when given,
+    unless ``keep_validators`` is False (then they are cleared: the next fetch is unconditional)."""
+    now = utcnow()
+    db.execute(
+        "INSERT INTO sources (url, site, kind, etag, last_modified, body_hash, lastmod, last_status, "
+        "last_fetched, last_changed, retired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(url) DO UPDATE SET site = excluded.site, kind = excluded.kind, "
+        "etag = CASE WHEN ? THEN coalesce(excluded.etag, sources.etag) ELSE NULL END, "
+        "last_modified = CASE WHEN ? THEN coalesce(excluded.last_modified, sources.last_modified) "
+        "ELSE NULL END, "
+        "body_hash = CASE WHEN ? THEN coalesce(excluded.body_hash, sources.body_hash) ELSE NULL END, "
+        "lastmod = coalesce(excluded.lastmod, sources.lastmod), last_status = excluded.last_status, "
+        "last_fetched = excluded.last_fetched, "
+        "last_changed = CASE WHEN ? THEN excluded.last_changed ELSE sources.last_changed END, "
+        "retired = coalesce(?, sources.retired)",
+        [url, site, kind, etag, last_modified, body_hash, lastmod, status, now, now,
+         int(bool(retired)), keep_validators, keep_validators, keep_validators, changed,
+         None if retired is None else int(retired)],
+    )
+
+
+def forget_site_hashes(db: sqlite_utils.Database, site: str) -> None:
+    """Make the next pass re-read every source of the site (some links were left for later)."""
+    db.execute("UPDATE sources SET body_hash = NULL, etag = NULL, last_modified = NULL WHERE site = ?",
+               [site])
+
+
+def get_site_state(db: sqlite_utils.Database, site: str) -> dict[str, Any]:
+    cur = db.execute("SELECT * FROM site_state WHERE site = ?", [site])
+    row = cur.fetchone()
+    if row is None:
+        return {"site": site, "backoff_until": None, "backoff_count": 0, "backoff_reason": None,
+                "interval_seconds": None}
+    return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+
+def set_backoff(db: sqlite_utils.Database, site: str, until: str | None, reason: str | None = None) -> None:
+    """Set (``until`` given: count + 1) or clear (None: count back to 0) the back-off of a site."""
+    now = utcnow()
+    if until is None:
+        db.execute(
+            "INSERT INTO site_state (site, backoff_until, backoff_count, backoff_reason, updated_at) "
+            "VALUES (?, NULL, 0, NULL, ?) ON CONFLICT(site) DO UPDATE SET backoff_until = NULL, "
+            "backoff_count = 0, backoff_reason = NULL, updated_at = excluded.updated_at",
+            [site, now],
+        )
+    else:
+        db.execute(
+            "INSERT INTO site_state (site, backoff_until, backoff_count, backoff_reason, updated_at) "
+            "VALUES (?, ?, 1, ?, ?) ON CONFLICT(site) DO UPDATE SET backoff_until = excluded.backoff_until, "
+            "backoff_count = site_state.backoff_count + 1, backoff_reason = excluded.backoff_reason, "
+            "updated_at = excluded.updated_at",
+            [site, until, reason, now],
+        )
+
+
+def set_interval(db: sqlite_utils.Database, site: str, seconds: float) -> None:
+    db.execute(
+        "INSERT INTO site_state (site, interval_seconds, updated_at) VALUES (?, ?, ?) "
+        "ON CONFLICT(site) DO UPDATE SET interval_seconds = excluded.interval_seconds, "
+        "updated_at = excluded.updated_at",
+        [site, seconds, utcnow()],
+    )
+
+
+def recent_new_counts(db: sqlite_utils.Database, site: str, limit: int = 12) -> list[int]:
+    """``new`` of the site's last finished runs, newest first (only passes that observed the site)."""
+    return [int(r[0]) for r in db.execute(
+        "SELECT new FROM crawl_runs WHERE site = ? AND status NOT IN "
+        "('running', 'killed', 'shutdown', 'throttled', 'failed', 'blocked') "
+        "ORDER BY id DESC LIMIT ?", [site, limit])]
 
 
 def update_article(db: sqlite_utils.Database, article_id: int, a: Article) -> bool:
@@ -272,8 +380,8 @@ def update_article(db: sqlite_utils.Database, article_id: int, a: Article) -> bo
 
 def set_relevance(db: sqlite_utils.Database, article_id: int, rel: dict[str, Any]) -> None:
     db.execute(
-        "UPDATE articles SET relevance = ?, relevant = ?, provinces = ?, countries = ?, relevance_evidence = ? "
-        "WHERE id = ?",
+        "UPDATE articles SET relevance = ?, relevant = ?, provinces = ?, countries = ?, "
+        "relevance_evidence = ? WHERE id = ?",
         [rel["score"], int(bool(rel["relevant"])), json.dumps(rel["provinces"], ensure_ascii=False),
          json.dumps(rel["countries"], ensure_ascii=False), json.dumps(rel["evidence"], ensure_ascii=False),
          article_id],

@@ -266,16 +266,41 @@ def rescore(db_path: str | None) -> None:
 @click.option("--no-serve", is_flag=True, help="Do not start Datasette beside the scheduler.")
 @click.option("--port", default=8001, show_default=True, help="Datasette port on 127.0.0.1.")
 @alerts_option
-def run(sites_file: str | None, db_path: str | None, no_serve: bool, port: int,
-        alerts_file: str | None) -> None:
-    """The main job: poll every enabled site on its interval, forever, with Datasette beside it."""
+@click.option("--once", is_flag=True,
+              help="Poll each enabled site once (skipping those in back-off), then exit.")
+@click.option("--log-dir", default="logs", show_default=True, metavar="DIR",
+              help="Directory of the rotating log file ('' for stdout only).")
+def run(sites_file: str | None, db_path: str | None, no_serve: bool, port: int, alerts_file: str | None,
+        once: bool, log_dir: str) -> None:
+    """The main job: poll every enabled site on its interval, forever, with Datasette beside it.
+
+    SIGINT/SIGTERM stop it cleanly: running crawls get SIGTERM, then SIGKILL after a grace period."""
     from pipeline.scheduler import run_forever
 
     specs = _specs(sites_file)
     load_alerts_or_fail(alerts_file)  # fail now, not in every pass
     if alerts_file:  # each pass (a child `presswatch crawl`) and the feeds read it from the environment
         os.environ["PRESSWATCH_ALERTS"] = str(Path(alerts_file).resolve())
-    run_forever(specs, db_path or default_db_path(), sites_file=sites_file, serve=not no_serve, port=port)
+    code = run_forever(specs, db_path or default_db_path(), sites_file=sites_file, serve=not no_serve,
+                       port=port, log_dir=log_dir or None, once=once)
+    sys.exit(code)
+
+
+@main.command()
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+def status(db_path: str | None, as_json: bool) -> None:
+    """Health of each site: last run, last success, last new article, failures, blocked, stale."""
+    from db import open_db
+    from pipeline.health import format_status, site_health
+
+    db = open_db(db_path or default_db_path())
+    rows = site_health(db)
+    db.close()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_status(rows))
 
 
 main.add_command(alerts)

@@ -9,7 +9,9 @@ item-pipeline stages in pipeline/stages/.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable
@@ -23,16 +25,32 @@ from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
 
 from config import SiteSpec
-from db import open_db
-from db.store import finish_run, known_urls, mark_interrupted, record_url, start_run, sync_sites
+from db import open_db, utcnow
+from db.store import (
+    finish_run,
+    forget_site_hashes,
+    get_source,
+    known_urls,
+    mark_interrupted,
+    note_source,
+    record_url,
+    set_backoff,
+    start_run,
+    sync_sites,
+)
 from pipeline.pagetype import challenge_reason
 from pipeline.urls import canonical_url
 from spiders.guards import refusal
+from spiders.middlewares import BackedOff
 from spiders.sources import SourceError, feed_links, sitemap_links
 
 log = logging.getLogger(__name__)
 
 MAX_SITEMAP_DEPTH = 3
+# a sitemap shard whose body has not changed for this long is retired: not fetched every pass, only
+# when its lastmod in the index changes or once per RETIRED_RECHECK
+RETIRE_AFTER = float(os.environ.get("PRESSWATCH_RETIRE_AFTER", 7 * 86400))
+RETIRED_RECHECK = float(os.environ.get("PRESSWATCH_RETIRED_RECHECK", 30 * 86400))
 
 
 @dataclass
@@ -48,7 +66,8 @@ class PageItem:
 
 
 class SiteStats(Counter[str]):
-    """requests, new, skipped, errors, blocked, not_article per site for one pass."""
+    """requests, new, skipped, errors, blocked, not_article, unchanged (sources answered 304 or with
+    the same body), retired (sitemap shards not fetched), deferred, backed_off per site for one pass."""
 
 
 class NewsSpider(scrapy.Spider):
@@ -64,6 +83,11 @@ class NewsSpider(scrapy.Spider):
         self.run_ids: dict[str, int] = {}
         self.queued: Counter[str] = Counter()
         self.stopped: str | None = None  # why the pass was stopped early (e.g. "disk full")
+        self.http_status: dict[str, int] = {}  # site -> HTTP status of its first error
+        self.backoffs: dict[str, tuple[str, str]] = {}  # site -> (backoff_until, reason)
+        # source bookkeeping (validators, body hash) is written only when the pass finishes: a pass
+        # killed or stopped half-way leaves the sources to be read again in full, so no link is lost
+        self.pending_sources: dict[str, dict[str, Any]] = {}
         self.db = open_db(db_path)
         self._links = {
             # hosts are checked by follow_articles (SiteSpec.allows_host): LinkExtractor's allow_domains
@@ -88,8 +112,10 @@ class NewsSpider(scrapy.Spider):
         if site in self.stats_by_site:
             self.stats_by_site[site]["requests"] += 1
 
-    def error(self, site: str, msg: str) -> None:
+    def error(self, site: str, msg: str, http_status: int | None = None) -> None:
         self.stats_by_site[site]["errors"] += 1
+        if http_status is not None:
+            self.http_status.setdefault(site, http_status)
         if len(self.errors_by_site[site]) < 20:
             self.errors_by_site[site].append(msg)
         log.warning("%s: %s", site, msg)
@@ -115,13 +141,22 @@ class NewsSpider(scrapy.Spider):
     def _on_failure(self, failure: Failure, **kw: Any) -> None:
         self.stop_for_db_error(failure.value)
 
+    def note_backoff(self, site: str, until: str, reason: str, http_status: int) -> None:
+        """Called by PoliteSourcesMiddleware on a 429/503: the site is left alone until ``until``."""
+        if site in self.stats_by_site:
+            self.backoffs.setdefault(site, (until, reason))
+            self.http_status.setdefault(site, http_status)
+
     def _on_closed(self, spider: Any, reason: str) -> None:
         if self.stopped:
             reason = self.stopped
         for key, run_id in self.run_ids.items():
             st = self.stats_by_site[key]
             errs = self.errors_by_site[key]
-            if st["blocked"] and not (st["new"] or st["sources_ok"]):
+            backoff = self.backoffs.get(key)
+            if backoff:
+                status = "throttled"
+            elif st["blocked"] and not (st["new"] or st["sources_ok"]):
                 status = "blocked"
             elif st["errors"] and not (st["new"] or st["skipped"] or st["not_article"] or st["sources_ok"]):
                 status = "failed"
@@ -129,16 +164,88 @@ class NewsSpider(scrapy.Spider):
                 status = "ok" if reason == "finished" else reason
             if self.stopped:
                 status, errs = self.stopped, [e for e in errs if e.startswith("stopped:")] or errs
+            # an article left for later (cap, back-off, download error) keeps the sources "unread"
+            complete = (reason == "finished" and not backoff and not st["deferred"] and not st["backed_off"]
+                        and not st["article_errors"])
             try:
-                finish_run(self.db, run_id, requests=st["requests"], new=st["new"], skipped=st["skipped"],
-                           errors=st["errors"], status=status, error=errs[0] if errs else None)
+                with self.db.atomic():
+                    self._flush_sources(key, complete)
+                    if backoff:
+                        set_backoff(self.db, key, backoff[0], backoff[1])
+                    elif status == "ok" and st["sources_ok"]:
+                        set_backoff(self.db, key, None)
+                    finish_run(self.db, run_id, requests=st["requests"], new=st["new"], skipped=st["skipped"],
+                               errors=st["errors"], status=status, error=errs[0] if errs else None,
+                               http_status=self.http_status.get(key), unchanged=st["unchanged"],
+                               backoff_until=backoff[0] if backoff else None)
             except sqlite3.Error as e:  # a full disk may refuse even this: say so, lose nothing else
                 log.error("%s: could not record the end of the run: %s", key, e)
         self.db.close()
 
+    def _flush_sources(self, site: str, complete: bool) -> None:
+        """Store what was learnt about the site's sources. When the pass did not follow every link
+        (stopped, throttled, links deferred), keep no validator or hash: read them in full next time."""
+        for url, note in self.pending_sources.items():
+            if note["site"] != site:
+                continue
+            if complete:
+                note_source(self.db, url, **note)
+            else:
+                note_source(self.db, url, site, note["kind"], status=note["status"], keep_validators=False)
+        if not complete:
+            forget_site_hashes(self.db, site)
+
+    # -- incremental sources -----------------------------------------------------------------
+    def _unchanged(self, response: Response, spec: SiteSpec) -> bool:
+        """True when this source has nothing new: a 304, or the same body as the last parsed one."""
+        st = self.stats_by_site[spec.key]
+        kind = response.meta.get("source", "feed")
+        depth = response.meta.get("depth_sm", 0)
+        row = get_source(self.db, response.url)
+        if response.status == 304:
+            same = True
+        else:
+            body_hash = hashlib.sha1(response.body).hexdigest()
+            response.meta["body_hash"] = body_hash
+            same = bool(row and row["body_hash"] == body_hash and row["kind"] != "sitemapindex")
+        if not same:
+            return False
+        st["unchanged"] += 1
+        st["sources_ok"] += 1
+        retire = None
+        if kind == "sitemap" and depth > 0 and row and row["last_changed"]:
+            retire = _age(row["last_changed"]) > RETIRE_AFTER or None
+        self.pending_sources[response.url] = dict(
+            site=spec.key, kind=row["kind"] if row else kind, status=response.status, changed=False,
+            lastmod=response.meta.get("lastmod"), retired=retire)
+        return True
+
+    def _parsed(self, response: Response, spec: SiteSpec, kind: str) -> None:
+        """A source body was read: remember its validators and hash (written when the pass finishes)."""
+        h = _headers(response)
+        self.pending_sources[response.url] = dict(
+            site=spec.key, kind=kind, status=response.status, etag=h.get("Etag") or h.get("ETag"),
+            last_modified=h.get("Last-Modified"), changed=True,
+            body_hash=response.meta.get("body_hash") or hashlib.sha1(response.body).hexdigest(),
+            lastmod=response.meta.get("lastmod"), retired=False)
+
+    def _unreadable(self, response: Response, spec: SiteSpec) -> None:
+        note_source(self.db, response.url, spec.key, response.meta.get("source", "feed"),
+                    status=response.status, keep_validators=False)
+
+    def _retired(self, spec: SiteSpec, loc: str, lastmod: str | None) -> bool:
+        row = get_source(self.db, loc)
+        if not row or not row["retired"]:
+            return False
+        if lastmod and lastmod != row["lastmod"]:
+            return False  # the index says the shard changed
+        return bool(row["last_fetched"]) and _age(row["last_fetched"]) < RETIRED_RECHECK
+
     # -- sources ---------------------------------------------------------------------------
     def _meta(self, spec: SiteSpec, **extra: Any) -> dict[str, Any]:
         meta = {"site": spec.key, **extra}
+        if extra.get("source") in ("feed", "sitemap", "section"):
+            meta["handle_httpstatus_list"] = [304]
         if not spec.obey_robots:
             meta["dont_obey_robotstxt"] = True
         return meta
@@ -160,12 +267,15 @@ class NewsSpider(scrapy.Spider):
                               meta=self._meta(spec, source="section"), priority=5)
 
     def _source_ok(self, response: Response, spec: SiteSpec) -> bool:
-        reason = challenge_reason(response.body, _headers(response), response.status)
-        if reason:
-            self.stats_by_site[spec.key]["blocked"] += 1
-            self.error(spec.key, f"blocked at {response.url}: {reason}")
-            return False
-        return True
+        """False when the source is a challenge page (or already known unchanged: then nothing to do)."""
+        if response.status != 304:
+            reason = challenge_reason(response.body, _headers(response), response.status)
+            if reason:
+                self.stats_by_site[spec.key]["blocked"] += 1
+                self._unreadable(response, spec)
+                self.error(spec.key, f"blocked at {response.url}: {reason}", response.status)
+                return False
+        return not self._unchanged(response, spec)
 
     def parse_feed(self, response: Response) -> Iterable[Request]:
         spec = self.specs[response.meta["site"]]
@@ -174,9 +284,11 @@ class NewsSpider(scrapy.Spider):
         try:
             links = feed_links(response.body, response.url)
         except SourceError as e:
+            self._unreadable(response, spec)
             self.error(spec.key, f"feed {response.url}: {e}")
             return
         self.stats_by_site[spec.key]["sources_ok"] += 1
+        self._parsed(response, spec, "feed")
         yield from self.follow_articles(spec, links, response.url)
 
     def parse_sitemap(self, response: Response) -> Iterable[Request]:
@@ -186,18 +298,24 @@ class NewsSpider(scrapy.Spider):
         try:
             sm = sitemap_links(response.body, response.url)
         except SourceError as e:
+            self._unreadable(response, spec)
             self.error(spec.key, f"sitemap {response.url}: {e}")
             return
         self.stats_by_site[spec.key]["sources_ok"] += 1
+        self._parsed(response, spec, "sitemapindex" if sm.kind == "sitemapindex" else "sitemap")
         if sm.kind == "sitemapindex":
             depth = response.meta.get("depth_sm", 0) + 1
             if depth > MAX_SITEMAP_DEPTH:
                 self.error(spec.key, f"sitemap {response.url}: nested deeper than {MAX_SITEMAP_DEPTH}")
                 return
-            for loc, _ in sm.urls:
+            for loc, lastmod in sm.urls:
                 if spec.allows_host(_host(loc)):
+                    if self._retired(spec, loc, lastmod):
+                        self.stats_by_site[spec.key]["retired"] += 1
+                        continue
                     yield Request(loc, self.parse_sitemap, errback=self.on_error,
-                                  meta=self._meta(spec, source="sitemap", depth_sm=depth), priority=5)
+                                  meta=self._meta(spec, source="sitemap", depth_sm=depth, lastmod=lastmod),
+                                  priority=5)
             return
         yield from self.follow_articles(spec, [u for u, _ in sm.urls], response.url)
 
@@ -210,6 +328,7 @@ class NewsSpider(scrapy.Spider):
             return
         links = [link.url for link in self._links[spec.key].extract_links(response)]
         self.stats_by_site[spec.key]["sources_ok"] += 1
+        self._parsed(response, spec, "section")
         yield from self.follow_articles(spec, links, response.url)
 
     def follow_articles(self, spec: SiteSpec, links: Iterable[str], source: str) -> Iterable[Request]:
@@ -263,6 +382,10 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         site = request.meta.get("site", "?")
+        if failure.check(BackedOff):
+            if site in self.stats_by_site:
+                self.stats_by_site[site]["backed_off"] += 1
+            return
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
         if status is not None:
@@ -272,9 +395,23 @@ class NewsSpider(scrapy.Spider):
         else:
             msg = f"{describe_failure(failure.value)} at {request.url}"
         if request.meta.get("source") == "article" and site in self.specs:
+            self.stats_by_site[site]["article_errors"] += 1
             record_url(self.db, request.url, site, "error", msg, status)
+        elif site in self.specs:
+            note_source(self.db, request.url, site, request.meta.get("source", "feed"),
+                        status=status or 0, keep_validators=False)
         if site in self.stats_by_site:
-            self.error(site, msg)
+            self.error(site, msg, status)
+
+
+def _age(iso: str) -> float:
+    """Seconds since an ISO time written by db.utcnow()."""
+    from datetime import datetime
+
+    try:
+        return (datetime.fromisoformat(utcnow()) - datetime.fromisoformat(iso)).total_seconds()
+    except ValueError:
+        return 0.0
 
 
 def describe_failure(exc: BaseException) -> str:

@@ -30,6 +30,8 @@ LOG_FORMATTER = "spiders.logformatter.QuietDrops"
 # RedirectGuard sits above RedirectMiddleware (600) so it sees each 3xx before it is followed.
 DOWNLOADER_MIDDLEWARES = {
     "spiders.guards.RequestGuard": 40,
+    # conditional GET for feeds/sitemaps/sections, 429/503 back-off; before RetryMiddleware (550)
+    "spiders.middlewares.PoliteSourcesMiddleware": 555,
     "spiders.guards.RedirectGuard": 650,
 }
 # No download handler for anything but http(s): a file:// or data: URL cannot be fetched even if
