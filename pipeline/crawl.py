@@ -70,19 +70,20 @@ def crawl_once(specs: dict[str, SiteSpec], db_path: str, overrides: dict[str, An
     specs = {k: s for k, s in specs.items() if s.enabled}
     if not specs:
         return _after_pass(PassResult(), db_path, alerts)
-    db = open_db(db_path)  # migrate before the crawl starts
-    last_id = db.execute("SELECT coalesce(max(id), 0) FROM crawl_runs").fetchone()[0]
-    db.close()
+    open_db(db_path).close()  # migrate before the crawl starts
     process = CrawlerProcess(scrapy_settings(specs, overrides))
     if (overrides or {}).get("LOG_LEVEL") != "INFO":
         # their tracebacks repeat what the per-site summary says in one line
         for name in ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry",
                      "scrapy.core.scraper"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
-    process.crawl(NewsSpider, specs=specs, db_path=str(db_path))
+    crawler = process.create_crawler(NewsSpider)
+    process.crawl(crawler, specs=specs, db_path=str(db_path))
     with _enqueueing(alerts):
         process.start()
-    return _after_pass(PassResult(summaries_since(db_path, last_id)), db_path, alerts)
+    # this pass's own runs (other passes may be writing crawl_runs rows at the same time)
+    run_ids = list(getattr(crawler.spider, "run_ids", {}).values())
+    return _after_pass(PassResult(summaries_of(db_path, run_ids)), db_path, alerts)
 
 
 def _enqueueing(alerts: AlertsConfig | None) -> AbstractContextManager[None]:
@@ -114,11 +115,12 @@ def deliver_alerts(db_path: str, alerts: AlertsConfig) -> Report:
         db.close()
 
 
-def summaries_since(db_path: str, last_id: int) -> list[SiteSummary]:
+def summaries_of(db_path: str, run_ids: list[int]) -> list[SiteSummary]:
     db = open_db(db_path)
     rows = db.execute(
-        "SELECT site, status, requests, new, skipped, errors, error FROM crawl_runs WHERE id > ? ORDER BY id",
-        [last_id],
-    ).fetchall()
+        "SELECT site, status, requests, new, skipped, errors, error FROM crawl_runs "
+        f"WHERE id IN ({', '.join('?' * len(run_ids))}) ORDER BY id",
+        run_ids,
+    ).fetchall() if run_ids else []
     db.close()
     return [SiteSummary(*r) for r in rows]
