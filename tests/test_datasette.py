@@ -12,8 +12,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
+import socket
+import subprocess
 import time
+import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -374,3 +379,151 @@ def test_charts_dashboard(sample_db: Path) -> None:
     assert r.status_code == 200
     assert "per-site" in r.text and "per-province" in r.text
     assert "vega" in r.text
+
+
+# --------------------------------------------------------------------------------------------
+# a real headless Chromium against the `presswatch serve` command (skipped without Chromium or
+# the playwright package; Playwright drives Debian's /usr/bin/chromium, it downloads no browser)
+
+CHROMIUM = os.environ.get("PRESSWATCH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = os.environ.get("PRESSWATCH_SCREENSHOTS")  # a directory: save screenshots of the main pages
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"datasette exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(url)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`presswatch serve` as the CLI runs it: migrate, write the metadata, datasette_command()."""
+    tmp = tmp_path_factory.mktemp("serve")
+    db_path = build_sample_db(tmp / f"{DB_NAME}.db")
+    open_db(db_path).conn.close()
+    meta = publish.write_metadata(db_path, tmp / "metadata.json")
+    port = free_port()
+    proc = subprocess.Popen(publish.datasette_command(db_path, meta, "127.0.0.1", port),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_http(f"{base}/-/versions.json", proc)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stderr:
+            proc.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def shot(page: Any, name: str, full_page: bool = False) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=full_page)
+
+
+@pytest.mark.slow
+def test_browser_search_facets_article_feed(served: str, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        # the articles page loads, newest first, with the search box and the facets
+        page.goto(f"{served}/{DB_NAME}/articles")
+        assert page.locator("table.rows-and-columns tbody tr").count() == 20
+        for col in ("site", "relevant", "provinces", "countries", "published_day"):
+            assert page.locator(f'.facet-info[data-column="{col}"]').count() == 1, col
+        shot(page, "articles", full_page=True)
+
+        # an accent-free search returns the accented articles
+        page.fill('input#_search', "hop tac quoc te")
+        page.locator('input#_search').press("Enter")
+        page.wait_for_url("**_search=hop+tac+quoc+te**")
+        rows = page.locator("table.rows-and-columns tbody tr")
+        assert rows.count() > 0
+        body = page.inner_text("table.rows-and-columns")
+        assert "hợp tác quốc tế" in body
+        page.fill('input#_search', "da nang")
+        page.locator('input#_search').press("Enter")
+        page.wait_for_url("**_search=da+nang**")
+        titles_col = page.locator("table.rows-and-columns tbody td.col-title").all_inner_texts()
+        assert titles_col and all("Đà Nẵng" in t for t in titles_col), titles_col
+        shot(page, "search", full_page=True)
+
+        # a facet click filters: the province facet, then the outlet facet
+        page.goto(f"{served}/{DB_NAME}/articles")
+        page.locator('.facet-info[data-column="provinces"] a', has_text="Quảng Ninh").first.click()
+        page.wait_for_url("**provinces__arraycontains=**")
+        provinces = page.locator("table.rows-and-columns tbody td.col-provinces").all_inner_texts()
+        assert provinces and all("Quảng Ninh" in p for p in provinces)
+        page.locator('.facet-info[data-column="site"] a', has_text="Tuổi Trẻ").first.click()
+        page.wait_for_url("**site=tuoitre**")
+        sites = page.locator("table.rows-and-columns tbody td.col-site").all_inner_texts()
+        assert sites and all("tuoitre" in s for s in sites), sites
+
+        # an article's page: readable paragraphs, the original, the other reports
+        page.goto(f"{served}/{DB_NAME}/stories")
+        first = page.locator("table.rows-and-columns tbody td.col-first_article").first.inner_text().strip()
+        page.goto(f"{served}/{DB_NAME}/articles/{first}")
+        assert page.locator("article.pw-article .pw-lead").count() == 1
+        assert page.locator("article.pw-article .pw-body p").count() >= 2
+        assert page.locator("a.pw-original").get_attribute("href").startswith("https://")
+        assert page.locator(".pw-related li").count() >= 1
+        shot(page, "article", full_page=True)
+
+        # the chart dashboard draws (datasette-dashboards + vega, served locally)
+        if _has_dashboards():
+            page.goto(f"{served}/-/dashboards/presswatch?days=30")
+            page.wait_for_selector("#card-per-site svg, #card-per-site canvas", timeout=15000)
+            page.wait_for_selector("#card-per-province svg, #card-per-province canvas", timeout=15000)
+            page.wait_for_timeout(500)
+            shot(page, "chart", full_page=True)
+
+        # the Atom feed, as a browser fetches it, is valid XML
+        resp = page.request.get(f"{served}/{DB_NAME}/latest_relevant_atom.atom")
+        assert resp.ok
+        feed = etree.fromstring(resp.body())
+        assert len(feed.findall("{http://www.w3.org/2005/Atom}entry")) > 0
+        assert not errors, errors
+    finally:
+        page.close()
+
+
+def _has_dashboards() -> bool:
+    try:
+        import datasette_dashboards  # noqa: F401
+    except ImportError:
+        return False
+    return True

@@ -17,12 +17,12 @@ from __future__ import annotations
 import json
 import unicodedata
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlencode
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from datasette import hookimpl
 from markupsafe import Markup
 
-PREVIEW_CHARS = 240
+PREVIEW_CHARS = 160
 RELATED_LIMIT = 30
 
 
@@ -46,6 +46,11 @@ def paragraphs(text: str | None) -> list[str]:
     return [" ".join(p.split()) for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
 
 
+def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + " …"
+
+
 def _json_list(value: Any) -> list[str]:
     if not value:
         return []
@@ -60,10 +65,16 @@ def _json_list(value: Any) -> list[str]:
 def render_cell(value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
     if table != "articles":
         return None
-    if column == "text" and isinstance(value, str):
-        flat = " ".join(value.split())
-        short = flat if len(flat) <= PREVIEW_CHARS else flat[:PREVIEW_CHARS].rsplit(" ", 1)[0] + " …"
-        return Markup('<span class="pw-preview">{}</span>').format(short)
+    if column in ("text", "description") and isinstance(value, str):
+        return Markup('<span class="pw-preview">{}</span>').format(preview(value))
+    if column == "url" and isinstance(value, str) and value.startswith(("http://", "https://")):
+        parts = urlsplit(value)
+        short = parts.netloc + (parts.path if len(parts.path) <= 24 else parts.path[:22] + "…")
+        return Markup('<a href="{}" title="{}" rel="noopener noreferrer">{}</a>').format(value, value, short)
+    if column == "content_hash" and isinstance(value, str):
+        return Markup('<span title="{}">{}…</span>').format(value, value[:10])
+    if column == "relevance_evidence" and isinstance(value, str) and len(value) > 80:
+        return Markup('<span class="pw-preview" title="{}">{} …</span>').format(value[:2000], value[:80])
     if column in ("provinces", "countries"):
         items = _json_list(value)
         if not items:
@@ -115,6 +126,35 @@ def asgi_wrapper(datasette: Any) -> Any:
     return wrap
 
 
+# Table pages: the long list of column descriptions folds into a <details>, and the search box
+# says that accents are not needed.
+TABLE_SCRIPT = """
+(function () {
+  var dl = document.querySelector("dl.column-descriptions");
+  if (dl) {
+    var d = document.createElement("details");
+    d.className = "pw-columns";
+    var s = document.createElement("summary");
+    s.textContent = "Giải thích các cột / What the columns mean";
+    dl.parentNode.insertBefore(d, dl);
+    d.appendChild(s);
+    d.appendChild(dl);
+  }
+  var q = document.querySelector("input#_search");
+  if (q) {
+    q.placeholder = "không cần dấu / no accents needed: hop tac quoc te, da nang";
+    var label = document.querySelector('label[for="_search"]');
+    if (label) { label.textContent = "Tìm:"; label.title = "Search"; }
+  }
+})();
+"""
+
+
+@hookimpl
+def extra_body_script(view_name: str) -> str | None:
+    return TABLE_SCRIPT if view_name == "table" else None
+
+
 async def _article_context(datasette: Any, database: str, request: Any) -> dict[str, Any]:
     pk = request.url_vars.get("pks", "")
     if not pk.isdigit():
@@ -154,9 +194,15 @@ async def _article_context(datasette: Any, database: str, request: Any) -> dict[
             d["href"] = datasette.urls.row(database, "articles", str(d["id"]))
             related.append(d)
     table_url = datasette.urls.table(database, "articles")
+    body = paragraphs(art.get("text"))
+    lead = " ".join((art.get("description") or "").split())
+    if body and lead and body[0] == lead:
+        body = body[1:]  # the text often starts with the lead, shown above it already
+    site_name = (await db.execute("select name from sites where key = ?", [art.get("site")])).first()
     return {
+        "pw_site_name": site_name[0] if site_name else art.get("site"),
         "pw_article": art,
-        "pw_paragraphs": paragraphs(art.get("text")),
+        "pw_paragraphs": body,
         "pw_related": related,
         "pw_related_by": how,
         "pw_provinces": [
