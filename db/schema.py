@@ -106,6 +106,11 @@ def m_datasette_browse_indexes(db: sqlite_utils.Database) -> None:
         CREATE INDEX IF NOT EXISTS articles_published_day_site ON articles(published_day, site);
         CREATE INDEX IF NOT EXISTS articles_relevant_day ON articles(relevant, published_day);
         CREATE INDEX IF NOT EXISTS articles_content_hash ON articles(content_hash);
+        -- the province and country facets (json_each over every row) and the other facets of a
+        -- page filtered by province read these small indexes instead of the rows with their texts
+        CREATE INDEX IF NOT EXISTS articles_facets
+            ON articles(provinces, countries, site, relevant, published_day);
+        CREATE INDEX IF NOT EXISTS articles_countries ON articles(countries);
         """
     )
 

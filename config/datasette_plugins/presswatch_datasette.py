@@ -8,6 +8,10 @@
   ``duplicate_of``).
 - In tables, the long ``text`` column is shown as a short preview, and the province and country
   lists as links that filter the table.
+- Array facets (provinces, countries) with a faster query than Datasette 0.65's: its query copies
+  every column of every row (the article texts too) to de-duplicate values within a row, which at
+  200,000 articles always ran past facet_time_limit_ms; this one reads only the JSON column (through
+  its index when the table is not filtered). A value repeated inside one row's list counts twice.
 - A facet that the metadata declares and the URL names again (``?_facet=site``, which Datasette's
   column menu adds) is shown once: the repeated ``_facet*`` parameter is dropped from the request.
 """
@@ -16,10 +20,14 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Generator
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
+from datasette.facets import ArrayFacet
+from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 from markupsafe import Markup
 
 PREVIEW_CHARS = 160
@@ -86,6 +94,60 @@ def render_cell(value: Any, column: str, table: str | None, database: str, datas
         ]
         return Markup(", ").join(links)
     return None
+
+
+class FastArrayFacet(ArrayFacet):  # type: ignore[misc]
+    """Datasette's ArrayFacet (same type, URLs, output) with a query that reads only the column."""
+
+    async def facet_results(self) -> tuple[list[dict[str, Any]], list[str]]:
+        facet_results: list[dict[str, Any]] = []
+        facets_timed_out: list[str] = []
+        facet_size = self.get_facet_size()
+        for source_and_config in self.get_configs():
+            config = source_and_config["config"]
+            source = source_and_config["source"]
+            column = config.get("column") or config["simple"]
+            col = escape_sqlite(column)
+            facet_sql = (
+                f"select j.value as value, count(*) as count from ({self.sql}) as pw_inner, "
+                f"json_each(pw_inner.{col}) j where json_valid(pw_inner.{col}) "
+                f"group by j.value order by count(*) desc, value limit {facet_size + 1}"
+            )
+            try:
+                rows = await self.ds.execute(
+                    self.database, facet_sql, self.params, truncate=False,
+                    custom_time_limit=self.ds.setting("facet_time_limit_ms"),
+                )
+            except QueryInterrupted:
+                facets_timed_out.append(column)
+                continue
+            pairs = self.get_querystring_pairs()
+            values = []
+            for row in rows.rows[:facet_size]:
+                value = str(row["value"])
+                selected = (f"{column}__arraycontains", value) in pairs
+                change = path_with_removed_args if selected else path_with_added_args
+                toggle_path = change(self.request, {f"{column}__arraycontains": value})
+                values.append({
+                    "value": value, "label": value, "count": row["count"],
+                    "toggle_url": self.ds.absolute_url(self.request, toggle_path), "selected": selected,
+                })
+            facet_results.append({
+                "name": column,
+                "type": self.type,
+                "results": values,
+                "hideable": source != "metadata",
+                "toggle_url": self.ds.urls.path(
+                    path_with_removed_args(self.request, {"_facet_array": column})),
+                "truncated": len(rows) > facet_size,
+            })
+        return facet_results, facets_timed_out
+
+
+@hookimpl(wrapper=True)
+def register_facet_classes() -> Generator[None, list[list[type]], list[list[type]]]:
+    results = yield
+    return [[FastArrayFacet if c is ArrayFacet else c for c in classes] for classes in results]
 
 
 def _facet_column(facet: Any) -> str | None:
