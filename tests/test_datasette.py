@@ -336,7 +336,7 @@ def test_article_page_reads_like_an_article(sample_db: Path) -> None:
     assert html.count("<p>") >= 3  # one per paragraph
     assert 'class="pw-original" href="https://' in html
     assert "Other reports of the same story" in html
-    assert "tuoitre" in html.split('class="pw-related"')[1]
+    assert "Tuổi Trẻ" in html.split('class="pw-related"')[1]
     # other tables keep Datasette's own row page
     (r,) = fetch(sample_db, f"/{DB_NAME}/sites/vnexpress")
     assert r.status_code == 200 and "pw-article" not in r.text

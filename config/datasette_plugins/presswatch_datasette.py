@@ -227,7 +227,8 @@ async def _article_context(datasette: Any, database: str, request: Any) -> dict[
     if row is None:
         return {}
     art = dict(zip(row.keys(), tuple(row), strict=True))
-    wanted = "id, site, title, published, url"
+    wanted = ("id, site, title, published, url, "
+              "coalesce((select s.name from sites s where s.key = articles.site), site) as site_name")
     clauses, params = [], []
     if "story_id" in cols and art.get("story_id") is not None:
         clauses.append("story_id = ?")
