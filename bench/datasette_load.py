@@ -7,7 +7,8 @@ Builds a database of synthetic Vietnamese articles with the real schema (db.open
 the indexes of `datasette_browse_indexes` included) by bulk insert (sqlite3 executemany, FTS rows with
 the đ-folded words as db.store writes them), starts `datasette serve` exactly as `presswatch serve`
 does (pipeline.publish.datasette_command) on 127.0.0.1, and runs N concurrent clients (httpx,
-closed loop: each client sends its next request as soon as the last one is answered) for a while.
+closed loop: each client sends its next request as soon as the last one is answered, or after a
+random pause of mean --think seconds, like a person reading) for a while.
 Prints, per kind of page: requests, median and p95 latency, errors (non-200 or failures), and pages
 where Datasette gave up on a facet (facet_time_limit_ms).
 """
@@ -142,7 +143,8 @@ def pages(db: str) -> dict[str, list[str]]:
     }
 
 
-async def load(base: str, db: str, clients: int, duration: float) -> dict[str, list[tuple[float, int, bool]]]:
+async def load(base: str, db: str, clients: int, duration: float,
+               think: float = 0.0) -> dict[str, list[tuple[float, int, bool]]]:
     import httpx
 
     kinds = pages(db)
@@ -163,6 +165,8 @@ async def load(base: str, db: str, clients: int, duration: float) -> dict[str, l
             except httpx.HTTPError:
                 status, body = 0, ""
             results[kind].append((time.perf_counter() - t0, status, "facets timed out" in body))
+            if think:
+                await asyncio.sleep(rnd.expovariate(1 / think))
 
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as http:
         await asyncio.gather(*(client(i, http) for i in range(clients)))
@@ -199,6 +203,8 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=200_000, help="synthetic articles (default 200,000)")
     ap.add_argument("--clients", type=int, default=50, help="concurrent clients (default 50)")
     ap.add_argument("--duration", type=float, default=30, help="seconds of load (default 30)")
+    ap.add_argument("--think", type=float, default=0.0,
+                    help="mean pause of a client between two requests, seconds (default 0: closed loop)")
     ap.add_argument("--db", help="database file to build (or reuse with --reuse); default a temporary one")
     ap.add_argument("--reuse", action="store_true", help="do not rebuild --db when it exists")
     ap.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
@@ -225,15 +231,27 @@ def main() -> int:
         for urls in pages(path.stem).values():
             for u in urls:
                 urllib.request.urlopen(base + u, timeout=120).read()
-        print(f"{args.clients} clients for {args.duration:.0f}s against {base} ({args.n:,} articles)")
+        think = f", mean think time {args.think:g}s" if args.think else ", no think time"
+        print(f"{args.clients} clients for {args.duration:.0f}s{think} against {base} "
+              f"({_count(path):,} articles)")
         started = time.monotonic()
-        results = asyncio.run(load(base, path.stem, args.clients, args.duration))
+        results = asyncio.run(load(base, path.stem, args.clients, args.duration, args.think))
         ok = report(results, time.monotonic() - started)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
         tmp.cleanup()
     return 0 if ok else 1
+
+
+def _count(path: Path) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+    finally:
+        conn.close()
 
 
 def _free_port() -> int:

@@ -10,6 +10,7 @@ PRESSWATCH_SCREENSHOTS=docs to save screenshots of the main pages from the brows
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import json
 import os
@@ -154,6 +155,12 @@ def make_datasette(db_path: Path, **settings: Any) -> Any:
     )
 
 
+def run_async(coro: Any) -> Any:
+    """asyncio.run in a thread of its own: Playwright's sync API keeps a loop in the main thread."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def fetch(db_path: Path, *paths: str, **settings: Any) -> list[Any]:
     """GET each path on one in-process Datasette; returns the httpx responses."""
 
@@ -161,7 +168,7 @@ def fetch(db_path: Path, *paths: str, **settings: Any) -> list[Any]:
         ds = make_datasette(db_path, **settings)
         return [await ds.client.get(p) for p in paths]
 
-    return asyncio.run(run())
+    return run_async(run())
 
 
 def get_json(db_path: Path, path: str) -> Any:
@@ -527,3 +534,32 @@ def _has_dashboards() -> bool:
     except ImportError:
         return False
     return True
+
+
+def test_response_cache_is_off_by_default_and_shares_answers_when_on(
+        sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = f"/{DB_NAME}/new_today.json?_shape=objects"
+    monkeypatch.delenv("PRESSWATCH_CACHE_SECONDS", raising=False)
+
+    async def run(extra_site: str) -> tuple[int, int]:
+        ds = make_datasette(sample_db)
+        before = len((await ds.client.get(path)).json()["rows"])
+        db = ds.get_database(DB_NAME)
+        # a crawler's write while Datasette serves (through a separate connection)
+        conn = open_db(sample_db)
+        conn.execute("INSERT INTO articles (url, site, title, text, fetched_at) VALUES (?, ?, ?, ?, ?)",
+                     [f"https://x.example.vn/{extra_site}", "vnexpress", "Bài mới", "Nội dung",
+                      datetime.now(UTC).isoformat(timespec="seconds")])
+        conn.conn.close()
+        after = len((await ds.client.get(path)).json()["rows"])
+        assert db is not None
+        return before, after
+
+    before, after = run_async(run("a"))
+    assert after == before + 1  # no cache: a new row shows at once
+    monkeypatch.setenv("PRESSWATCH_CACHE_SECONDS", "60")
+    before, after = run_async(run("b"))
+    assert after == before  # cached for 60 s
+    db = open_db(sample_db)
+    db.execute("DELETE FROM articles WHERE url LIKE 'https://x.example.vn/%'")
+    db.conn.close()

@@ -12,14 +12,21 @@
   every column of every row (the article texts too) to de-duplicate values within a row, which at
   200,000 articles always ran past facet_time_limit_ms; this one reads only the JSON column (through
   its index when the table is not filtered). A value repeated inside one row's list counts twice.
+- An optional response cache (off unless PRESSWATCH_CACHE_SECONDS is set): identical anonymous GETs
+  within that many seconds share one answer, and identical requests that arrive together wait for
+  the first one instead of all running the same queries.
 - A facet that the metadata declares and the URL names again (``?_facet=site``, which Datasette's
   column menu adds) is shown once: the repeated ``_facet*`` parameter is dropped from the request.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import time
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Generator
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
@@ -42,9 +49,18 @@ def vn_fold(s: Any) -> str | None:
     return " ".join(unicodedata.normalize("NFC", s).lower().split())
 
 
+# Read connections: map the file into memory and keep a bigger page cache, so facets and
+# searches over tens of thousands of rows read pages from memory rather than by a system call
+# each (the default cache is 2 MB per connection). Memory-mapped pages are the OS page cache's.
+MMAP_BYTES = 4 << 30
+CACHE_KIB = 64 << 10
+
+
 @hookimpl
 def prepare_connection(conn: Any) -> None:
     conn.create_function("vn_fold", 1, vn_fold, deterministic=True)
+    conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
 
 def paragraphs(text: str | None) -> list[str]:
@@ -168,10 +184,82 @@ def drop_duplicate_facets(query_string: str, configured: set[str]) -> str:
     return query_string if len(kept) == len(pairs) else urlencode(kept)
 
 
+class ResponseCache:
+    """Whole responses of anonymous GET requests, kept `ttl` seconds (LRU, `max_entries`)."""
+
+    def __init__(self, ttl: float, max_entries: int = 2000, max_body: int = 4 << 20) -> None:
+        self.ttl, self.max_entries, self.max_body = ttl, max_entries, max_body
+        self.entries: OrderedDict[tuple[Any, ...], tuple[float, list[dict[str, Any]]]] = OrderedDict()
+        self.pending: dict[tuple[Any, ...], asyncio.Future[list[dict[str, Any]] | None]] = {}
+
+    @staticmethod
+    def key(scope: dict[str, Any]) -> tuple[Any, ...] | None:
+        if scope.get("type") != "http" or scope.get("method") != "GET":
+            return None
+        headers = dict(scope.get("headers") or [])
+        if b"cookie" in headers or b"authorization" in headers or b"_trace" in scope.get("query_string", b""):
+            return None
+        return (scope.get("path"), scope.get("query_string"), headers.get(b"host"),
+                headers.get(b"accept-encoding"))
+
+    async def __call__(self, app: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        key = self.key(scope)
+        if key is None:
+            await app(scope, receive, send)
+            return
+        hit = self.entries.get(key)
+        if hit and hit[0] > time.monotonic():
+            self.entries.move_to_end(key)
+            return await self._replay(hit[1], send)
+        if key in self.pending:  # the same request is being answered: wait for it
+            messages = await asyncio.shield(self.pending[key])
+            if messages is not None:
+                return await self._replay(messages, send)
+            await app(scope, receive, send)
+            return
+        fut: asyncio.Future[list[dict[str, Any]] | None] = asyncio.get_running_loop().create_future()
+        self.pending[key] = fut
+        recorded: list[dict[str, Any]] = []
+        size = 0
+
+        async def record(message: dict[str, Any]) -> None:
+            nonlocal size
+            if size <= self.max_body:  # a big (streamed) answer is passed on, not kept
+                size += len(message.get("body", b""))
+                recorded.append(message)
+            await send(message)
+
+        try:
+            await app(scope, receive, record)
+        finally:
+            ok = bool(recorded) and recorded[0].get("status") == 200 and size <= self.max_body
+            fut.set_result(recorded if ok else None)
+            del self.pending[key]
+        if ok:
+            self.entries[key] = (time.monotonic() + self.ttl, recorded)
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+
+    @staticmethod
+    async def _replay(messages: list[dict[str, Any]], send: Any) -> None:
+        for m in messages:
+            await send(m)
+
+
+def cache_seconds() -> float:
+    try:
+        return max(0.0, float(os.environ.get("PRESSWATCH_CACHE_SECONDS", "0") or 0))
+    except ValueError:
+        return 0.0
+
+
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Any:
+    ttl = cache_seconds()
+    cache = ResponseCache(ttl) if ttl else None
+
     def wrap(app: Any) -> Any:
-        async def dedupe_facets(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        async def presswatch_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
             qs = scope.get("query_string", b"")
             if scope.get("type") == "http" and b"_facet" in qs:
                 parts = scope.get("path", "").strip("/").split("/")
@@ -181,9 +269,12 @@ def asgi_wrapper(datasette: Any) -> Any:
                     configured = {c for c in map(_facet_column, facets) if c}
                     new_qs = drop_duplicate_facets(qs.decode("latin-1"), configured)
                     scope = {**scope, "query_string": new_qs.encode("latin-1")}
-            await app(scope, receive, send)
+            if cache is not None:
+                await cache(app, scope, receive, send)
+            else:
+                await app(scope, receive, send)
 
-        return dedupe_facets
+        return presswatch_app
 
     return wrap
 
