@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -205,6 +206,8 @@ def main() -> int:
     ap.add_argument("--duration", type=float, default=30, help="seconds of load (default 30)")
     ap.add_argument("--think", type=float, default=0.0,
                     help="mean pause of a client between two requests, seconds (default 0: closed loop)")
+    ap.add_argument("--cache", type=float, default=0.0,
+                    help="PRESSWATCH_CACHE_SECONDS for the server (default 0: no response cache)")
     ap.add_argument("--db", help="database file to build (or reuse with --reuse); default a temporary one")
     ap.add_argument("--reuse", action="store_true", help="do not rebuild --db when it exists")
     ap.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
@@ -223,8 +226,9 @@ def main() -> int:
     meta = publish.write_metadata(path, Path(tmp.name) / "metadata.json")
     port = args.port or _free_port()
     base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "PRESSWATCH_CACHE_SECONDS": str(args.cache)}
     proc = subprocess.Popen(publish.datasette_command(path, meta, "127.0.0.1", port),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
         _wait(f"{base}/-/versions.json", proc)
         # warm the page cache once: the first touch of a cold 200,000-row file is not what users see
@@ -232,6 +236,7 @@ def main() -> int:
             for u in urls:
                 urllib.request.urlopen(base + u, timeout=120).read()
         think = f", mean think time {args.think:g}s" if args.think else ", no think time"
+        think += f", response cache {args.cache:g}s" if args.cache else ", no response cache"
         print(f"{args.clients} clients for {args.duration:.0f}s{think} against {base} "
               f"({_count(path):,} articles)")
         started = time.monotonic()

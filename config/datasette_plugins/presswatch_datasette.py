@@ -235,7 +235,7 @@ class ResponseCache:
             ok = bool(recorded) and recorded[0].get("status") == 200 and size <= self.max_body
             fut.set_result(recorded if ok else None)
             del self.pending[key]
-        if ok:
+        if ok and not _facets_timed_out(recorded):
             self.entries[key] = (time.monotonic() + self.ttl, recorded)
             while len(self.entries) > self.max_entries:
                 self.entries.popitem(last=False)
@@ -244,6 +244,14 @@ class ResponseCache:
     async def _replay(messages: list[dict[str, Any]], send: Any) -> None:
         for m in messages:
             await send(m)
+
+
+def _facets_timed_out(messages: list[dict[str, Any]]) -> bool:
+    """A page on which Datasette gave up some facet (busy server) is not kept."""
+    body = b"".join(m.get("body", b"") for m in messages)
+    if b"These facets timed out" in body:
+        return True
+    return b'"facets_timed_out": [' in body and b'"facets_timed_out": []' not in body
 
 
 def cache_seconds() -> float:
