@@ -117,9 +117,10 @@ def deliver_alerts(db_path: str, alerts: AlertsConfig) -> Report:
 
 def summaries_of(db_path: str, run_ids: list[int]) -> list[SiteSummary]:
     db = open_db(db_path)
+    marks = ", ".join("?" * len(run_ids))
     rows = db.execute(
-        "SELECT site, status, requests, new, skipped, errors, error FROM crawl_runs "
-        f"WHERE id IN ({', '.join('?' * len(run_ids))}) ORDER BY id",
+        f"SELECT site, status, requests, new, skipped, errors, error FROM crawl_runs WHERE id IN ({marks}) "
+        "ORDER BY id",
         run_ids,
     ).fetchall() if run_ids else []
     db.close()

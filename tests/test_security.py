@@ -210,7 +210,8 @@ def test_env_secrets_never_stored_or_sent(tmp_path):
 
 # names allowed inside an f-string SQL statement: identifiers and placeholder lists built by the
 # code itself, never a value from a page, a feed or a user
-SAFE_SQL_NAMES = {"marks", "cols", "sets", "FTS_TABLE", "row", "int", "max_pages", "COLUMNS"}
+SAFE_SQL_NAMES = {"marks", "cols", "sets", "FTS_TABLE", "row", "int", "max_pages", "COLUMNS",
+                  "MMAP_BYTES", "CACHE_KIB"}  # constants: PRAGMA values cannot be bound
 # functions that return only "?, ?, …" placeholders (pipeline/dedup.py's _in): their arguments are
 # the parameter list, passed separately
 PLACEHOLDER_FUNCS = {"_in"}

@@ -1,0 +1,284 @@
+"""Load test of the published Datasette: search, facet and canned-query pages under concurrent clients.
+
+    python bench/datasette_load.py                 # 200,000 articles, 50 clients, 30 s
+    python bench/datasette_load.py --n 20000 --duration 10
+
+Builds a database of synthetic Vietnamese articles with the real schema (db.open_db: every migration,
+the indexes of `datasette_browse_indexes` included) by bulk insert (sqlite3 executemany, FTS rows with
+the đ-folded words as db.store writes them), starts `datasette serve` exactly as `presswatch serve`
+does (pipeline.publish.datasette_command) on 127.0.0.1, and runs N concurrent clients (httpx,
+closed loop: each client sends its next request as soon as the last one is answered, or after a
+random pause of mean --think seconds, like a person reading) for a while.
+Prints, per kind of page: requests, median and p95 latency, errors (non-200 or failures), and pages
+where Datasette gave up on a facet (facet_time_limit_ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from db import open_db  # noqa: E402
+from pipeline import publish  # noqa: E402
+from pipeline.normalize import d_words  # noqa: E402
+
+SITES = ["vnexpress", "tuoitre", "thanhnien", "dantri", "vietnamnet", "baoquocte", "nhandan", "qdnd",
+         "baodanang", "hanoimoi", "sggp", "baotintuc"]
+PROVINCES = ["Hà Nội", "Thành phố Hồ Chí Minh", "Đà Nẵng", "Hải Phòng", "Cần Thơ", "Quảng Ninh",
+             "Thừa Thiên Huế", "Khánh Hòa", "Lào Cai", "Lạng Sơn", "Nghệ An", "Thanh Hóa", "Bình Dương",
+             "Đồng Nai", "Bà Rịa - Vũng Tàu", "Quảng Nam", "Lâm Đồng", "Kiên Giang", "An Giang", "Bắc Ninh",
+             "Hải Dương", "Thái Nguyên", "Điện Biên", "Sơn La", "Đắk Lắk", "Gia Lai", "Kon Tum", "Tây Ninh"]
+COUNTRIES = ["Nhật Bản", "Hàn Quốc", "Trung Quốc", "Hoa Kỳ", "Lào", "Campuchia", "Thái Lan", "Pháp",
+             "Đức", "Australia", "Ấn Độ", "Singapore", "ASEAN", "Liên minh châu Âu", "Nga", "Cuba"]
+# Topic phrases (what analysts search for) are rare in the filler text, as in real news.
+TOPICS = ["hợp tác quốc tế", "đối ngoại", "đại sứ", "ký kết thỏa thuận", "kết nghĩa", "xúc tiến đầu tư",
+          "đường bay thẳng", "cửa khẩu", "hội nghị", "đoàn công tác", "giao lưu nhân dân", "biên bản ghi nhớ",
+          "Nhật Bản", "Hàn Quốc", "Đà Nẵng", "Hà Nội", "Quảng Ninh", "ngoại vụ", "viện trợ", "hữu nghị"]
+_ONSETS = [""] + "b c ch d đ g gi h k kh l m n ng nh ph qu r s t th tr v x".split()
+_RIMES = ("a ai am an ang anh ao ăn ăng âm ân âu e em en eo ê ên ênh i im in inh iêu o oa oai oan oang oi om "
+          "on ong ô ôi ông ơ ơi ơn u ui um un ung uy ư ưa ưng ương ươi").split()
+_TONES = ["", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]
+
+
+def _vocabulary(rnd: random.Random, size: int = 6000) -> list[str]:
+    import unicodedata
+
+    words = {unicodedata.normalize("NFC", rnd.choice(_ONSETS) + rnd.choice(_RIMES) + rnd.choice(_TONES))
+             for _ in range(size * 3)}
+    return sorted(words)[:size]
+
+
+_VN = timezone(timedelta(hours=7))
+SEARCHES = ["hop tac quoc te", "doi ngoai", "da nang", "dai su", "ky ket thoa thuan", "ket nghia",
+            "nhat ban", "han quoc", "xuc tien dau tu", "duong bay thang", "cua khau", "hoi nghi"]
+
+
+def build(path: Path, n: int, seed: int = 1) -> None:
+    rnd = random.Random(seed)
+    db = open_db(path)  # schema and every migration
+    db.conn.execute("PRAGMA synchronous = OFF")
+    now = datetime.now(UTC)
+    db.conn.executemany(
+        "INSERT OR REPLACE INTO sites (key, name, domains, every_seconds, enabled) VALUES (?, ?, ?, 900, 1)",
+        [(s, s.capitalize(), json.dumps([f"{s}.vn"])) for s in SITES],
+    )
+    vocab = _vocabulary(rnd)
+    batch = 5000
+    started = time.monotonic()
+    for lo in range(0, n, batch):
+        arts, fts = [], []
+        for i in range(lo, min(n, lo + batch)):
+            rid = i + 1
+            site = SITES[i % len(SITES)]
+            relevant = rnd.random() < 0.35
+            words = rnd.choices(vocab, k=rnd.randint(150, 300))
+            for _ in range(rnd.choice((0, 0, 1, 2, 3)) + 2 * relevant):
+                words.insert(rnd.randrange(len(words)), rnd.choice(TOPICS))
+            text = "\n\n".join(" ".join(words[j:j + 40]).capitalize() + "." for j in range(0, len(words), 40))
+            title = " ".join(rnd.choices(vocab, k=rnd.randint(6, 11)) + rnd.sample(TOPICS, relevant))
+            title = title.capitalize()
+            # more recent days carry more articles (a growing archive over two years)
+            age = timedelta(days=730 * rnd.random() ** 2, seconds=rnd.randint(0, 86399))
+            published = (now - age).astimezone(_VN).isoformat(timespec="seconds")
+            fetched = (now - age + timedelta(minutes=rnd.randint(1, 90))).isoformat(timespec="seconds")
+            some = relevant or rnd.random() < 0.4
+            provs = rnd.sample(PROVINCES, rnd.choice((0, 1, 1, 1, 2, 3))) if some else []
+            ctrs = rnd.sample(COUNTRIES, rnd.choice((1, 1, 2))) if relevant else []
+            # one article in eight is a copy of an earlier text (content_hash shared): stories
+            chash = f"h{rid // 2 if i % 8 == 0 else rid}"
+            arts.append((rid, f"https://{site}.vn/bai-{rid}.html", site, title, published, "meta", None,
+                         " ".join(words[:30]), text, "vi", chash, fetched,
+                         0.8 if relevant else 0.1, int(relevant),
+                         json.dumps(provs, ensure_ascii=False), json.dumps(ctrs, ensure_ascii=False)))
+            fts.append((rid, title, text, d_words(title + " " + text)))
+        with db.conn:
+            db.conn.executemany(
+                "INSERT INTO articles (id, url, site, title, published, published_source, author, "
+                "description, text, language, content_hash, fetched_at, relevance, relevant, provinces, "
+                "countries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", arts)
+            db.conn.executemany(
+                "INSERT INTO articles_fts (rowid, title, text, dwords) VALUES (?, ?, ?, ?)", fts)
+        done = min(n, lo + batch)
+        print(f"\r  {done:,}/{n:,} articles ({time.monotonic() - started:.0f}s)", end="", flush=True)
+    runs = [(s, (now - timedelta(hours=h)).isoformat(timespec="seconds"), rnd.randint(0, 9),
+             rnd.choice(("ok", "ok", "ok", "failed"))) for s in SITES for h in range(0, 24 * 14, 6)]
+    db.conn.executemany(
+        "INSERT INTO crawl_runs (site, started, finished, new, status) VALUES (?, ?, ?, ?, ?)",
+        [(s, t, t, k, st) for s, t, k, st in runs])
+    db.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.conn.close()
+    print()
+
+
+
+def pages(db: str) -> dict[str, list[str]]:
+    """Kinds of page and the URLs each client picks from."""
+    t = f"/{db}/articles"
+    return {
+        "table (all facets)": [t],
+        "search": [f"{t}?_search={quote(q)}" for q in SEARCHES],
+        "facet filter": [f"{t}?site={s}" for s in SITES[:6]]
+        + [f"{t}?provinces__arraycontains={quote(p)}" for p in PROVINCES[:6]]
+        + [f"{t}?relevant=1&countries__arraycontains={quote(c)}" for c in COUNTRIES[:4]],
+        "canned query": [f"/{db}/latest_relevant", f"/{db}/by_province?province=da+nang",
+                         f"/{db}/by_province?province={quote('Hà Nội')}", f"/{db}/stories",
+                         f"/{db}/new_today", f"/{db}/site_health"],
+        "atom feed": [f"/{db}/latest_relevant_atom.atom"],
+        "json search": [f"{t}.json?_search={quote(q)}&_shape=objects" for q in SEARCHES[:4]],
+    }
+
+
+async def load(base: str, db: str, clients: int, duration: float,
+               think: float = 0.0) -> dict[str, list[tuple[float, int, bool]]]:
+    import httpx
+
+    kinds = pages(db)
+    results: dict[str, list[tuple[float, int, bool]]] = defaultdict(list)
+    stop = time.monotonic() + duration
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+
+    async def client(idx: int, http: httpx.AsyncClient) -> None:
+        rnd = random.Random(idx)
+        # the kinds are weighted alike; pick a kind, then one of its URLs
+        while time.monotonic() < stop:
+            kind = rnd.choice(list(kinds))
+            url = rnd.choice(kinds[kind])
+            t0 = time.perf_counter()
+            try:
+                r = await http.get(url)
+                status, body = r.status_code, r.text
+            except httpx.HTTPError:
+                status, body = 0, ""
+            results[kind].append((time.perf_counter() - t0, status, "facets timed out" in body))
+            if think:
+                await asyncio.sleep(rnd.expovariate(1 / think))
+
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as http:
+        await asyncio.gather(*(client(i, http) for i in range(clients)))
+    return results
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+
+
+def report(results: dict[str, list[tuple[float, int, bool]]], duration: float) -> bool:
+    print(f"{'page':<20} {'requests':>8} {'median ms':>10} {'p95 ms':>8} {'errors':>7} {'facet t/o':>9}")
+    every: list[float] = []
+    errors = 0
+    for kind, rows in results.items():
+        lat = [r[0] * 1000 for r in rows]
+        errs = sum(1 for r in rows if r[1] != 200)
+        tos = sum(1 for r in rows if r[2])
+        every += lat
+        errors += errs
+        med = statistics.median(lat)
+        print(f"{kind:<20} {len(rows):>8} {med:>10.0f} {pct(lat, .95):>8.0f} {errs:>7} {tos:>9}")
+    med = statistics.median(every)
+    print(f"{'all':<20} {len(every):>8} {med:>10.0f} {pct(every, .95):>8.0f} {errors:>7}"
+          f"   {len(every) / duration:.1f} req/s")
+    ok = med < 300 and errors == 0
+    print(f"target median < 300 ms and 0 errors: {'met' if ok else 'NOT met'}")
+    return ok
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=200_000, help="synthetic articles (default 200,000)")
+    ap.add_argument("--clients", type=int, default=50, help="concurrent clients (default 50)")
+    ap.add_argument("--duration", type=float, default=30, help="seconds of load (default 30)")
+    ap.add_argument("--think", type=float, default=0.0,
+                    help="mean pause of a client between two requests, seconds (default 0: closed loop)")
+    ap.add_argument("--cache", type=float, default=0.0,
+                    help="PRESSWATCH_CACHE_SECONDS for the server (default 0: no response cache)")
+    ap.add_argument("--db", help="database file to build (or reuse with --reuse); default a temporary one")
+    ap.add_argument("--reuse", action="store_true", help="do not rebuild --db when it exists")
+    ap.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    args = ap.parse_args()
+
+    tmp = tempfile.TemporaryDirectory()
+    path = Path(args.db) if args.db else Path(tmp.name) / "presswatch.db"
+    if not (args.reuse and path.exists()):
+        for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            p.unlink(missing_ok=True)
+        t0 = time.monotonic()
+        print(f"building {args.n:,} articles in {path}")
+        build(path, args.n)
+        print(f"built in {time.monotonic() - t0:.0f}s, {path.stat().st_size / 1e6:.0f} MB")
+    open_db(path).conn.close()  # migrate, as `presswatch serve` does
+    meta = publish.write_metadata(path, Path(tmp.name) / "metadata.json")
+    port = args.port or _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "PRESSWATCH_CACHE_SECONDS": str(args.cache)}
+    proc = subprocess.Popen(publish.datasette_command(path, meta, "127.0.0.1", port),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        _wait(f"{base}/-/versions.json", proc)
+        # warm the page cache once: the first touch of a cold 200,000-row file is not what users see
+        for urls in pages(path.stem).values():
+            for u in urls:
+                urllib.request.urlopen(base + u, timeout=120).read()
+        think = f", mean think time {args.think:g}s" if args.think else ", no think time"
+        think += f", response cache {args.cache:g}s" if args.cache else ", no response cache"
+        print(f"{args.clients} clients for {args.duration:.0f}s{think} against {base} "
+              f"({_count(path):,} articles)")
+        started = time.monotonic()
+        results = asyncio.run(load(base, path.stem, args.clients, args.duration, args.think))
+        ok = report(results, time.monotonic() - started)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        tmp.cleanup()
+    return 0 if ok else 1
+
+
+def _count(path: Path) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"datasette exited with {proc.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"datasette did not answer at {url}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
