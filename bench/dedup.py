@@ -181,11 +181,14 @@ def build(db_path: Path, n: int, originals: int, rng: random.Random) -> list[tup
             hi = min(fill, lo + 20_000)
             sigs = np_rng.integers(0, 2**32, size=(hi - lo, cfg.num_perm), dtype=np.uint32)
             db.conn.executemany(
-                "INSERT INTO articles (id, url, site, title, published, text, content_hash, fetched_at, minhash, "
-                "story_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO articles (id, url, site, title, published, text, content_hash, fetched_at, "
+                "story_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 ((int(ids[j]), f"https://s1.vn/f-{j}.html", "s1", f"Tin {j}", days[j] + "T08:00:00+07:00",
-                  f"filler {j}", f"h{j}", days[j], signature_bytes(sigs[j - lo]), int(ids[j]))
+                  f"filler {j}", f"h{j}", days[j], int(ids[j]))
                  for j in range(lo, hi)))
+            db.conn.executemany(
+                "INSERT INTO article_minhash (article_id, minhash) VALUES (?, ?)",
+                ((int(ids[j]), signature_bytes(sigs[j - lo])) for j in range(lo, hi)))
             bh = band_hashes_batch(sigs, b, r)
             all_h.append(bh.ravel())
             all_band.append(np.tile(np.arange(b, dtype=np.int64), hi - lo))

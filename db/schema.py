@@ -102,7 +102,12 @@ def m0002_dedup(db: sqlite_utils.Database) -> None:
         """
         ALTER TABLE articles ADD COLUMN duplicate_of INTEGER REFERENCES articles(id);
         ALTER TABLE articles ADD COLUMN story_id INTEGER;
-        ALTER TABLE articles ADD COLUMN minhash BLOB;      -- num_perm x uint32, little-endian
+        -- the MinHash signature of each indexed article, num_perm x uint32 little-endian (apart from
+        -- articles, so that no binary column reaches the articles table's readers and exports)
+        CREATE TABLE article_minhash (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+            minhash BLOB NOT NULL
+        );
         CREATE INDEX articles_content_hash ON articles(content_hash);
         CREATE INDEX articles_duplicate_of ON articles(duplicate_of);
         CREATE INDEX articles_story_id ON articles(story_id);

@@ -18,7 +18,7 @@ from pipeline.article import Article
 from pipeline.normalize import d_words, fold
 
 # article columns the dedup stage sets through Article.extra (pipeline/dedup.py)
-DEDUP_COLUMNS = ("duplicate_of", "story_id", "minhash")
+DEDUP_COLUMNS = ("duplicate_of", "story_id")
 # URL statuses that mean "decided: do not download again"
 FINAL_STATUSES = ("article", "not_article")
 
@@ -221,6 +221,9 @@ def _alive(pid: int | None) -> bool:
 
 def _store_dedup(db: sqlite_utils.Database, article_id: int, extra: dict[str, Any]) -> None:
     """The dedup stage's index rows for a new article (inside store_article's transaction)."""
+    if extra.get("minhash") is not None:
+        db.execute("INSERT OR REPLACE INTO article_minhash (article_id, minhash) VALUES (?, ?)",
+                   [article_id, extra["minhash"]])
     db.conn.executemany(
         "INSERT OR IGNORE INTO minhash_bands (hash, band, article_id) VALUES (?, ?, ?)",
         [(h, i, article_id) for i, h in enumerate(extra["bands"])],

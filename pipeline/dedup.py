@@ -361,7 +361,7 @@ def find_duplicate(db: sqlite_utils.Database, a: Article, sig: np.ndarray, bands
         if cand:
             ids = sorted(cand)[:200]
             rows = db.execute(
-                f"SELECT id, minhash FROM articles WHERE id IN ({_in(ids)}) AND minhash IS NOT NULL", ids
+                f"SELECT article_id, minhash FROM article_minhash WHERE article_id IN ({_in(ids)})", ids
             ).fetchall()
             close = {i: estimated_jaccard(sig, signature_from_bytes(m)) for i, m in rows}
             close = {i: j for i, j in close.items() if j >= cfg.threshold}
@@ -552,8 +552,10 @@ def recheck_article(db: sqlite_utils.Database, article_id: int, html: bytes | st
         if first:
             record_revision(db, article_id, old_fetched, old_title, old_text)
         record_revision(db, article_id, now, article.title, article.text)
-        db.execute("UPDATE articles SET title = ?, text = ?, content_hash = ?, minhash = ? WHERE id = ?",
-                   [article.title, article.text, new_hash, signature_bytes(sig), article_id])
+        db.execute("UPDATE articles SET title = ?, text = ?, content_hash = ? WHERE id = ?",
+                   [article.title, article.text, new_hash, article_id])
+        db.execute("INSERT OR REPLACE INTO article_minhash (article_id, minhash) VALUES (?, ?)",
+                   [article_id, signature_bytes(sig)])
         fts_replace(db, article_id, article.title, article.text)
         db.execute("UPDATE pages SET html = ?, fetched_at = ? WHERE article_id = ?",
                    [compress(html), now, article_id])
@@ -574,10 +576,11 @@ def reindex(db: sqlite_utils.Database, *, rebuild: bool = False, batch: int = 50
         with db.atomic():
             db.execute("DELETE FROM minhash_bands")
             db.execute("DELETE FROM story_keys")
-            db.execute("UPDATE articles SET minhash = NULL, duplicate_of = NULL, story_id = NULL")
+            db.execute("DELETE FROM article_minhash")
+            db.execute("UPDATE articles SET duplicate_of = NULL, story_id = NULL")
     ids = [r[0] for r in db.execute(
-        "SELECT id FROM articles WHERE minhash IS NULL ORDER BY coalesce(substr(published, 1, 10), "
-        "substr(fetched_at, 1, 10)), id")]
+        "SELECT a.id FROM articles a LEFT JOIN article_minhash m ON m.article_id = a.id WHERE m.article_id IS NULL "
+        "ORDER BY coalesce(substr(a.published, 1, 10), substr(a.fetched_at, 1, 10)), a.id")]
     from db.store import _store_dedup
 
     done = 0
@@ -592,8 +595,8 @@ def reindex(db: sqlite_utils.Database, *, rebuild: bool = False, batch: int = 50
             a = Article(url=url, title=title, text=text, site=site, published=published)
             out = analyse(db, a, cfg, fetched_at=fetched_at, exclude=aid)
             with db.atomic():
-                db.execute("UPDATE articles SET minhash = ?, duplicate_of = ?, story_id = ? WHERE id = ?",
-                           [out["minhash"], out["duplicate_of"], out["story_id"], aid])
+                db.execute("UPDATE articles SET duplicate_of = ?, story_id = ? WHERE id = ?",
+                           [out["duplicate_of"], out["story_id"], aid])
                 _store_dedup(db, aid, out)
             done += 1
     return done

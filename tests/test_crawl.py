@@ -122,6 +122,12 @@ def test_crawl_runs_and_pages(crawled):
     assert n_pages == len(crawled["rows"])
 
 
+def test_article_rows_are_plain_json(crawled):
+    # readers of the table (exports, Datasette, scripts doing `select *`) get text and numbers only
+    for row in crawled["rows"].values():
+        json.dumps(row, ensure_ascii=False)
+
+
 def test_relevance_columns_filled(crawled):
     for row in crawled["rows"].values():
         assert row["relevance"] is not None and 0.0 <= row["relevance"] <= 1.0

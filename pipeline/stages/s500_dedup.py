@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 class DedupStage(Stage):
     def open_spider(self) -> None:
         db = self.spider.db
-        if db.execute("SELECT 1 FROM articles WHERE minhash IS NULL LIMIT 1").fetchone():
+        if db.execute("SELECT 1 FROM articles a LEFT JOIN article_minhash m ON m.article_id = a.id "
+                      "WHERE m.article_id IS NULL LIMIT 1").fetchone():
             n = reindex(db)
             log.info("dedup: indexed %d article(s) stored without an index entry", n)
 
