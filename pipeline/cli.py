@@ -241,6 +241,71 @@ def classify(infile: Any) -> None:
 
 
 @main.command()
+@click.option("--since", default="2d", show_default=True, metavar="DURATION",
+              help="Re-download the articles first stored within this period (s, m, h, d).")
+@click.option("--delay", default=1.0, show_default=True, help="Seconds between two downloads.")
+@db_option
+@sites_option
+def recheck(since: str, delay: float, db_path: str | None, sites_file: str | None) -> None:
+    """Download recent articles again; an edited text is stored with its revision history."""
+    from config import parse_duration
+    from db import open_db
+    from pipeline.dedup import recheck_article, recheck_candidates
+    from spiders.guards import refusal
+
+    try:
+        seconds = parse_duration(since)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--since") from None
+    specs = _specs(sites_file)
+    db = open_db(db_path or default_db_path())
+    changed = failed = 0
+    candidates = recheck_candidates(db, seconds)
+    for n, (art_id, url, site) in enumerate(candidates):
+        spec = specs.get(site or "")
+        why = "site not in the sites file" if spec is None else refusal(url, spec.domains)
+        if why or spec is None:
+            click.echo(f"{url}: skipped ({why})", err=True)
+            continue
+        if n:
+            time.sleep(delay)
+        try:
+            body = _download(url, spec.domains)
+        except OSError as e:
+            failed += 1
+            click.echo(f"{url}: {e}", err=True)
+            continue
+        if recheck_article(db, art_id, body, spec):
+            changed += 1
+            click.echo(f"{url}: changed, revision recorded")
+    click.echo(f"{len(candidates)} article(s) checked, {changed} changed, {failed} failed")
+
+
+def _download(url: str, domains: tuple[str, ...]) -> bytes:
+    """One page, with presswatch's User-Agent and size limit; a redirect off the site's domains (or to
+    a private address) is refused before it is followed."""
+    import urllib.request
+
+    from spiders.guards import refusal
+    from spiders.settings import DOWNLOAD_MAXSIZE, USER_AGENT
+
+    class Guarded(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+            why = refusal(newurl, domains)
+            if why:
+                raise OSError(f"redirect refused ({why}): {newurl}")
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+    opener = urllib.request.build_opener(Guarded)
+    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    with opener.open(req, timeout=30) as resp:
+        body: bytes = resp.read(DOWNLOAD_MAXSIZE + 1)
+    if len(body) > DOWNLOAD_MAXSIZE:
+        raise OSError("page larger than the download limit")
+    return body
+
+
+@main.command()
 @db_option
 def rescore(db_path: str | None) -> None:
     """Re-score every stored article (after the lexicons in config/ change)."""

@@ -150,3 +150,28 @@ def test_reextract_keeps_rows(crawled, tmp_path):
     assert f"{len(crawled['rows'])} page(s) re-extracted" in r.stdout
     n = crawled["con"].execute("SELECT count(*) FROM articles").fetchone()[0]
     assert n == len(crawled["rows"])
+
+
+def test_recheck_records_an_edited_article(tmp_path):
+    path = "/vnexpress/dong-dat-7-1-do-o-indonesia-nhieu-toa-nha-do-sap-4982401.html"
+    with SampleSite() as site:
+        sites_file = tmp_path / "sites.toml"
+        sites_file.write_text(site.sites_toml(), encoding="utf-8")
+        db = tmp_path / "pw.db"
+        assert crawl(sites_file, db, "--site", "vnexpress").returncode == 0
+        page = (ROOT / "config" / "samples" / "www").joinpath(path.lstrip("/")).read_text(encoding="utf-8")
+        edited = site.substitute(page).replace("thành phố Palu", "thành phố Poso")
+        assert edited != site.substitute(page)
+        site.set(path, edited)
+        r = subprocess.run([sys.executable, "-m", "pipeline.cli", "recheck", "--since", "1d", "--delay", "0",
+                            "--sites", str(sites_file), "--db", str(db)],
+                           cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "1 changed" in r.stdout
+    con = sqlite3.connect(db)
+    url = site.base + path
+    (art_id, text), = con.execute("SELECT id, text FROM articles WHERE url = ?", [url]).fetchall()
+    assert "thành phố Poso" in text and "thành phố Palu" not in text
+    revs = con.execute("SELECT text FROM article_revisions WHERE article_id = ? ORDER BY id", [art_id]).fetchall()
+    assert len(revs) == 2 and "thành phố Palu" in revs[0][0] and "thành phố Poso" in revs[1][0]
+    assert con.execute("SELECT count(*) FROM articles WHERE url = ?", [url]).fetchone()[0] == 1
