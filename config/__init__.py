@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 CONFIG_DIR = Path(__file__).resolve().parent
 DEFAULT_SITES = CONFIG_DIR / "sites.toml"
 
-__all__ = ["SiteSpec", "ConfigError", "load_sites", "parse_duration", "CONFIG_DIR", "DEFAULT_SITES"]
+__all__ = ["SiteSpec", "ConfigError", "load_sites", "parse_duration", "config_place", "CONFIG_DIR", "DEFAULT_SITES"]
 
 
 class ConfigError(ValueError):
@@ -110,13 +110,18 @@ _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _HEADER = re.compile(r"^\s*\[\s*sites\.([^\]\s]+)\s*\]\s*(?:#.*)?$", re.M)
 
 
-def _fail(origin: str, key: str | None, fld: str | None, msg: str) -> ConfigError:
+def config_place(origin: str, kind: str, name: str | None, fld: str | None) -> str:
+    """Where a config error is: "FILE: site 'dantri', field 'every'" (kind: site, subscription…)."""
     where = origin
-    if key:
-        where += f": site '{key}'"
+    if name:
+        where += f": {kind} '{name}'"
     if fld:
         where += f", field '{fld}'"
-    return ConfigError(f"{where}: {msg}")
+    return where
+
+
+def _fail(origin: str, key: str | None, fld: str | None, msg: str) -> ConfigError:
+    return ConfigError(f"{config_place(origin, 'site', key, fld)}: {msg}")
 
 
 def _url_list(origin: str, key: str, fld: str, value: Any) -> tuple[str, ...]:

@@ -34,7 +34,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from config import CONFIG_DIR, ConfigError, parse_duration
+from config import CONFIG_DIR, ConfigError, config_place, parse_duration
 from pipeline.normalize import fold
 
 log = logging.getLogger(__name__)
@@ -220,12 +220,7 @@ def evidence_terms(evidence: Any) -> list[str]:
 
 # -- config ------------------------------------------------------------------------------------
 def _fail(origin: str, name: str | None, fld: str | None, msg: str) -> AlertsError:
-    where = origin
-    if name:
-        where += f": subscription '{name}'"
-    if fld:
-        where += f", field '{fld}'"
-    return AlertsError(f"{where}: {msg}")
+    return AlertsError(f"{config_place(origin, 'subscription', name, fld)}: {msg}")
 
 
 def _str_list(origin: str, name: str, fld: str, value: Any) -> tuple[str, ...]:
