@@ -197,7 +197,7 @@ def mark_interrupted(db: sqlite_utils.Database, site: str) -> int:
     called when a new pass of the site starts. A run whose process is still alive (a manual
     `presswatch crawl` beside `presswatch run`) is left alone. Returns how many were closed."""
     rows = db.execute("SELECT id, pid FROM crawl_runs WHERE site = ? AND status = 'running'", [site]).fetchall()
-    dead = [run_id for run_id, pid in rows if not _alive(pid)]
+    dead = [run_id for run_id, pid in rows if pid == os.getpid() or not pid_alive(pid)]
     for run_id in dead:
         db.execute(
             "UPDATE crawl_runs SET status = 'killed', "
@@ -207,8 +207,9 @@ def mark_interrupted(db: sqlite_utils.Database, site: str) -> int:
     return len(dead)
 
 
-def _alive(pid: int | None) -> bool:
-    if not pid or pid == os.getpid():
+def pid_alive(pid: int | None) -> bool:
+    """Whether a process with this id exists (a run's ``pid`` in crawl_runs)."""
+    if not pid:
         return False
     try:
         os.kill(pid, 0)

@@ -32,6 +32,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from config import SiteSpec
+from db.store import pid_alive
 
 log = logging.getLogger("presswatch.run")
 
@@ -129,18 +130,6 @@ def end_process(proc: subprocess.Popen[Any], grace: float) -> int | None:
         except ProcessLookupError:
             pass
     return proc.returncode
-
-
-def pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def mark_running(db_path: str, site: str, status: str, error: str, *, only_dead: bool = False,
