@@ -290,5 +290,30 @@ def m_datasette_browse_indexes(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="datasette_facet_indexes")
+def m_datasette_facet_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes that answer a filtered articles page's facets without reading the rows.
+
+    A page filtered by outlet, relevance or day runs its count and five facets over the matching
+    rows; SQLite walks the index ordered by the facet column and, without these, reads every row
+    (with its text) to test the filter: 250-300 ms a facet at 200,000 articles on a province page.
+    Each index leads with a facet column and carries the JSON lists (and ``published``, from which
+    the virtual ``published_day`` is computed), so the same walk reads the index alone: ~15-20 ms.
+    """
+    db.executescript(
+        """
+        DROP INDEX IF EXISTS articles_relevant_day;
+        CREATE INDEX IF NOT EXISTS articles_relevant_facets
+            ON articles(relevant, published_day, published, provinces, countries, site);
+        -- replaces (site, fetched_at): same order, and covers the facets of an outlet's page
+        DROP INDEX IF EXISTS articles_site_fetched_at;
+        CREATE INDEX IF NOT EXISTS articles_site_places
+            ON articles(site, fetched_at, provinces, countries, relevant, published);
+        CREATE INDEX IF NOT EXISTS articles_day_facets
+            ON articles(published_day, published, provinces, countries, relevant);
+        """
+    )
+
+
 def migrate(db: sqlite_utils.Database) -> None:
     migrations.apply(db)

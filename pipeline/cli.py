@@ -141,17 +141,17 @@ def _site_for_url(url: str, sites_file: str | None) -> SiteSpec | None:
 @db_option
 @click.option("--port", default=8001, show_default=True, help="Port on 127.0.0.1.")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--cache-seconds", default=0, show_default=True, metavar="N",
-              help="Share identical page answers for N seconds (many concurrent readers; new rows show "
-                   "on an already viewed page after up to N seconds). 0 = off.")
+@click.option("--cache-seconds", default=60, show_default=True, metavar="N",
+              help="Answer a page viewed again from memory while the database is unchanged, for at most N "
+                   "seconds (bounds how late 'today'/'last 7 days' pages can be; any new row shows at once). "
+                   "0 = off.")
 @alerts_option
 def serve(db_path: str | None, port: int, host: str, cache_seconds: int, alerts_file: str | None) -> None:
     """Publish the database with Datasette (read-only)."""
     from db import open_db
     from pipeline.publish import datasette_command, write_metadata
 
-    if cache_seconds:
-        os.environ["PRESSWATCH_CACHE_SECONDS"] = str(cache_seconds)  # read by config/datasette_plugins
+    os.environ["PRESSWATCH_CACHE_SECONDS"] = str(cache_seconds)  # read by config/datasette_plugins
     db_path = db_path or default_db_path()
     open_db(db_path).close()  # create and migrate, so a fresh machine serves an empty but valid DB
     with tempfile.TemporaryDirectory() as tmp:
