@@ -189,12 +189,10 @@ ARRAYCONTAINS_SQL = (
 )
 
 
-def _speed_up_arraycontains() -> bool:
+def _speed_up_arraycontains() -> None:
     for f in Filters._filters:
         if getattr(f, "key", None) == "arraycontains" and isinstance(f, TemplatedFilter):
             f.sql_template = ARRAYCONTAINS_SQL
-            return True
-    return False
 
 
 _speed_up_arraycontains()
@@ -275,8 +273,9 @@ class ResponseCache:
                  max_body: int = 4 << 20, max_bytes: int = 256 << 20) -> None:
         self.ttl, self.max_entries, self.max_body, self.max_bytes = ttl, max_entries, max_body, max_bytes
         self.version = version or (lambda: None)
-        self.entries: OrderedDict[tuple[Any, ...], tuple[float, Any, int, list[dict[str, Any]]]] = OrderedDict()
+        self.entries: OrderedDict[tuple[Any, ...], tuple[float, int, list[dict[str, Any]]]] = OrderedDict()
         self.bytes = 0
+        self.seen: Any = None  # the version the entries were made at
         self.pending: dict[tuple[Any, ...], asyncio.Future[list[dict[str, Any]] | None]] = {}
 
     @staticmethod
@@ -292,7 +291,7 @@ class ResponseCache:
     def _drop(self, key: tuple[Any, ...]) -> None:
         entry = self.entries.pop(key, None)
         if entry is not None:
-            self.bytes -= entry[2]
+            self.bytes -= entry[1]
 
     async def __call__(self, app: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
         key = self.key(scope)
@@ -300,11 +299,14 @@ class ResponseCache:
             await app(scope, receive, send)
             return
         version = self.version()
+        if version != self.seen:  # a commit since: every entry is stale
+            self.entries.clear()
+            self.bytes, self.seen = 0, version
         hit = self.entries.get(key)
         if hit is not None:
-            if hit[0] > time.monotonic() and hit[1] == version:
+            if hit[0] > time.monotonic():
                 self.entries.move_to_end(key)
-                return await self._replay(hit[3], send, b"hit")
+                return await self._replay(hit[2], send, b"hit")
             self._drop(key)
         if key in self.pending:  # the same request is being answered: wait for it
             messages = await asyncio.shield(self.pending[key])
@@ -334,9 +336,10 @@ class ResponseCache:
             fut.set_result(recorded if ok else None)
             del self.pending[key]
         # kept only when nothing was committed while it was being made
-        if ok and not _facets_timed_out(recorded) and self.version() == version and size <= self.max_bytes:
+        if ok and not _facets_timed_out(recorded) and self.version() == version == self.seen \
+                and size <= self.max_bytes:
             self._drop(key)
-            self.entries[key] = (time.monotonic() + self.ttl, version, size, recorded)
+            self.entries[key] = (time.monotonic() + self.ttl, size, recorded)
             self.bytes += size
             while self.entries and (len(self.entries) > self.max_entries or self.bytes > self.max_bytes):
                 self._drop(next(iter(self.entries)))
