@@ -6,7 +6,7 @@
 
 Builds a database of synthetic Vietnamese articles with the real schema (db.open_db: every migration,
 the indexes of `datasette_browse_indexes` included) by bulk insert (sqlite3 executemany, FTS rows with
-the đ-folded words as db.store writes them), starts `datasette serve` exactly as `presswatch serve`
+the đ-folded words as pipeline.process writes them), starts `datasette serve` exactly as `presswatch serve`
 does (pipeline.publish.datasette_command) on 127.0.0.1, and runs N concurrent clients (httpx,
 closed loop: each client sends its next request as soon as the last one is answered, or after a
 random pause of mean --think seconds, like a person reading) for a while, in scenarios:

@@ -29,9 +29,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from db import open_db  # noqa: E402
-from db.store import store_article  # noqa: E402
 from pipeline.article import Article  # noqa: E402
 from pipeline.dedup import analyse, band_hashes_batch, load_config, signature_bytes  # noqa: E402
+from pipeline.process import store_article  # noqa: E402
 
 # A small Vietnamese news vocabulary (written for this benchmark).
 WORDS = """
@@ -159,7 +159,7 @@ def build(db_path: Path, n: int, originals: int, rng: random.Random) -> list[tup
         title, text = article(rng)
         pub = (start + timedelta(days=rng.randrange(365))).isoformat() + "T08:00:00+07:00"
         a = Article(url=f"https://s0.vn/o-{i}.html", title=title, text=text, site="s0", published=pub)
-        a.extra.update(analyse(db, a, cfg))
+        a.dedup = analyse(db, a, cfg)
         aid = store_article(db, a, b"")
         assert aid is not None
         stored.append((aid, title, text, pub))
@@ -242,7 +242,7 @@ def time_checks(db_path: Path, stored: list[tuple[int, str, str, str]], m: int, 
         out = analyse(db, a, cfg, fetched_at="2025-06-01T08:00:00+00:00")
         times.append(time.perf_counter() - t0)
         cpu.append(time.thread_time() - c0)
-        found += out["duplicate_of"] == aid
+        found += out.duplicate_of == aid
     db.close()
     times.sort()
     print(f"near-copy check per new article (analyse: signature + band lookup + story lookup), {m} articles: "
@@ -285,7 +285,7 @@ def pairs(db_path: Path, k: int, rng: random.Random) -> None:
             title, text = article(rng)
             pub = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T08:00:00+07:00"
         orig = Article(url=f"https://a.vn/{i}.html", title=title, text=text, site="a", published=pub)
-        orig.extra.update(analyse(db, orig, cfg))
+        orig.dedup = analyse(db, orig, cfg)
         oid = store_article(db, orig, b"")
         if kind == "copy":
             rate = rng.uniform(0.05, 0.10)
@@ -300,7 +300,7 @@ def pairs(db_path: Path, k: int, rng: random.Random) -> None:
             t2, x2 = article(rng)
             other = Article(url=f"https://c.vn/{i}.html", title=t2, text=x2, site="c", published=pub)
         out = analyse(db, other, cfg)
-        said = out["duplicate_of"] == oid or out["supersedes"] == oid
+        said = out.duplicate_of == oid or out.supersedes == oid
         store_article(db, other, b"")  # later pairs are checked against everything stored so far
         if kind == "copy":
             tp, fn = tp + said, fn + (not said)

@@ -119,7 +119,7 @@ def stage_chain(tmp: Path, n: int, seed: int = 7) -> dict[str, Any]:
 
     from config import SiteSpec
     from db import open_db
-    from db.store import sync_sites
+    from db.runs import sync_sites
     from spiders.news import PageItem
 
     db = open_db(tmp / "chain.db")

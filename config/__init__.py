@@ -10,11 +10,15 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 CONFIG_DIR = Path(__file__).resolve().parent
+# Vietnam time (UTC+7, no daylight saving): the one time-zone constant of presswatch. A naive time
+# read from a Vietnamese page is in it, and every time shown to a user is converted to it.
+VN_TZ = timezone(timedelta(hours=7), "ICT")
 DEFAULT_SITES = CONFIG_DIR / "sites.toml"
 
 __all__ = ["SiteSpec", "ConfigError", "load_sites", "parse_duration", "config_place", "CONFIG_DIR", "DEFAULT_SITES"]
@@ -63,17 +67,11 @@ class SiteSpec:
     timeout: float = 600.0  # a crawl of this site is killed after this many seconds
     max_articles: int = 500  # article pages fetched per pass at most
     strip_params: tuple[str, ...] = ()  # query parameters dropped from article URLs
-    quirk: str | None = None  # name of a registered extraction quirk (pipeline/quirks.py)
+    quirk: str | None = None  # name of a registered extraction quirk (pipeline/extract/quirks/__init__.py)
     host_aliases: tuple[str, ...] = ()  # hosts of the same articles (m.example.vn) -> canonical_host
     canonical_host: str | None = None  # default: the first of domains that is no alias
     variant_patterns: tuple[str, ...] = ()  # regexes cut from article URL paths (print/AMP forms)
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
-
-    def __post_init__(self) -> None:
-        if self.host_aliases or self.variant_patterns:
-            from pipeline.urls import register_site
-
-            register_site(self)
 
     @property
     def article_re(self) -> re.Pattern[str]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
+
+from config import settings
 
 DEFAULT_DB = "presswatch.db"
 
@@ -16,7 +17,7 @@ __all__ = ["open_db", "default_db_path", "utcnow", "DEFAULT_DB"]
 
 def default_db_path() -> str:
     """$PRESSWATCH_DB, else presswatch.db in the working directory."""
-    return os.environ.get("PRESSWATCH_DB") or DEFAULT_DB
+    return settings.db_path() or DEFAULT_DB
 
 
 def utcnow() -> str:
@@ -41,7 +42,7 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> sqlite_u
         _migrate(db)
     # Test hook (tests/test_robustness.py, bench/faults.py): cap this connection's file size in
     # pages to simulate a full disk; SQLite then raises "database or disk is full".
-    max_pages = os.environ.get("PRESSWATCH_MAX_PAGE_COUNT")
+    max_pages = settings.max_page_count()
     if max_pages:
         conn.execute(f"PRAGMA max_page_count = {int(max_pages)}")  # int(): no string reaches the SQL
     return db

@@ -152,7 +152,7 @@ def m0002_dedup(db: sqlite_utils.Database) -> None:
     )
 
 
-# New-article alerts (pipeline/outbox.py): one row per (subscription, story), written in the
+# New-article alerts (pipeline/alerts/outbox.py): one row per (subscription, story), written in the
 # article's own transaction; delivery is at-least-once with exponential back-off. Only the
 # subscription's name is stored, never a channel URL (channels may carry secrets).
 # Numbered 0003: the dedup branch adds 0002_dedup (story_id, duplicate_of); the two are independent.

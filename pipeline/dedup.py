@@ -9,10 +9,10 @@
   (``is_duplicate``).
 - **Stories**: articles of one event (shared named-entity keys - accent-folded pairs of
   capitalised words - within +/- ``window_days``, similar titles) share a ``story_id``.
-- **Revisions**: ``recheck_article`` records a new version when a stored article's text changed.
 
-Thresholds are in config/dedup.toml. The Scrapy adapter is pipeline/stages/s500_dedup.py; the
-results travel on ``article.extra`` and db/store.py writes them with the article.
+Thresholds are in config/dedup.toml. ``pipeline.process`` calls ``analyse`` for every new or
+rewritten article; the result travels as ``Article.dedup`` (a ``DedupResult``) and db/articles.py
+writes it with the article.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,15 +35,17 @@ import sqlite_utils
 from datasketch import MinHash
 from datasketch.lsh import _optimal_param
 
-from pipeline.article import Article
-from pipeline.normalize import fold, normalize_inline
+from config import VN_TZ
+from db.articles import IndexRows
+from pipeline.article import Article, DedupResult
+from pipeline.normalize import fold
 from pipeline.urls import canonical_url
 
 __all__ = [
     "DedupConfig", "load_config", "shingles", "shingle_hashes", "signature", "reindex", "fast_fold",
     "fast_content_hash", "band_hashes_batch", "band_hashes", "numbers", "title_similarity",
     "entity_keys", "analyse", "find_duplicate", "find_story", "is_duplicate", "canonical_from_page",
-    "find_canonical_link", "recheck_article", "recheck_candidates", "text_event_match", "estimated_jaccard",
+    "find_canonical_link", "index_rows", "text_event_match", "estimated_jaccard",
     "article_day",
 ]
 
@@ -128,7 +130,7 @@ def fast_fold(s: str) -> str:
 
 
 def fast_content_hash(text: str) -> str:
-    """``db.store.content_hash`` (sha1 of the folded, space-collapsed text), memoised per token."""
+    """``pipeline.process.content_hash`` (sha1 of the folded, space-collapsed text), memoised per token."""
     return hashlib.sha1(fast_fold(text).encode()).hexdigest()
 
 
@@ -321,7 +323,6 @@ class Match:
     exact: bool = False
 
 
-_VN = timezone(timedelta(hours=7))
 _FAR = datetime(9999, 1, 1, tzinfo=UTC)
 
 
@@ -333,7 +334,7 @@ def _instant(s: str | None) -> datetime | None:
         d = datetime.fromisoformat(s.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-    return d if d.tzinfo else d.replace(tzinfo=_VN)
+    return d if d.tzinfo else d.replace(tzinfo=VN_TZ)
 
 
 def _order_key(published: str | None, fetched_at: str | None, id_: int) -> tuple[datetime, int]:
@@ -430,9 +431,10 @@ def _story_of(db: sqlite_utils.Database, article_id: int) -> int | None:
 
 
 def analyse(db: sqlite_utils.Database, a: Article, cfg: DedupConfig | None = None,
-            fetched_at: str | None = None, exclude: int | None = None) -> dict[str, Any]:
-    """Everything the store writes with a new article: signature, bands, duplicate, story.
-    ``exclude``: the article's own id when it is stored already (re-indexing)."""
+            fetched_at: str | None = None, exclude: int | None = None) -> DedupResult:
+    """Everything the store writes with an article: signature, bands, duplicate, story.
+    ``exclude``: the article's own id when it is stored already (re-indexing, re-clustering).
+    Reads the stored index (minhash_bands, article_minhash, story_keys); writes nothing."""
     from db import utcnow
 
     cfg = cfg or load_config()
@@ -443,39 +445,34 @@ def analyse(db: sqlite_utils.Database, a: Article, cfg: DedupConfig | None = Non
     chash = fast_content_hash(a.text)
     m = find_duplicate(db, a, sig, bands, chash, cfg, exclude)
     day = article_day(a.published, fetched_at or utcnow())
-    out: dict[str, Any] = {"minhash": signature_bytes(sig), "bands": bands, "duplicate_of": None,
-                           "supersedes": None, "story_id": None, "story_keys": [], "story_day": day}
+    out = DedupResult(minhash=signature_bytes(sig), bands=bands, story_day=day)
     if m is not None and m.duplicate_of is not None:
-        out["duplicate_of"] = m.duplicate_of
-        out["duplicate_jaccard"] = round(m.jaccard, 3)
-        out["story_id"] = _story_of(db, m.duplicate_of)
+        out.duplicate_of = m.duplicate_of
+        out.duplicate_jaccard = round(m.jaccard, 3)
+        out.story_id = _story_of(db, m.duplicate_of)
         return out
-    keys = entity_keys(a.title, a.text, cfg.max_keys, cfg.common)
-    out["story_keys"] = keys
+    out.story_keys = entity_keys(a.title, a.text, cfg.max_keys, cfg.common)
     if m is not None and m.supersedes is not None:
-        out["supersedes"] = m.supersedes
-        out["story_id"] = _story_of(db, m.supersedes)
+        out.supersedes = m.supersedes
+        out.story_id = _story_of(db, m.supersedes)
         return out
-    out["story_id"] = find_story(db, a, keys, day, cfg)
+    out.story_id = find_story(db, a, out.story_keys, day, cfg)
     return out
 
 
-def recheck_candidates(db: sqlite_utils.Database, since_seconds: float) -> list[tuple[int, str, str | None]]:
-    """(id, url, site) of the articles first fetched within the last ``since_seconds`` (what
-    ``presswatch recheck --since 2d`` would download again and pass to ``recheck_article``)."""
-    cutoff = (datetime.now(UTC) - timedelta(seconds=since_seconds)).isoformat(timespec="seconds")
-    return [(int(i), u, s) for i, u, s in db.execute(
-        "SELECT id, url, site FROM articles WHERE fetched_at >= ? ORDER BY id", [cutoff])]
+def index_rows(d: DedupResult) -> IndexRows:
+    """The db-side rows of a dedup result (db.articles.write_index)."""
+    return IndexRows(minhash=d.minhash, bands=list(d.bands), story_keys=list(d.story_keys), story_day=d.story_day,
+                     supersedes=d.supersedes)
 
 
 def is_duplicate(x: Any) -> bool:
-    """True for a copy of an earlier article (not news for alerts): an Article or a stage item
-    whose extra has ``duplicate_of``, or a database row (dict) with ``duplicate_of`` set.
+    """True for a copy of an earlier article (not news for alerts): an Article (or a stage item
+    holding one) whose dedup result has ``duplicate_of``, or a database row (dict) with ``duplicate_of`` set.
     In SQL: ``duplicate_of IS NOT NULL``."""
     art = getattr(x, "article", None) or x
-    extra = getattr(art, "extra", None)
-    if isinstance(extra, dict):
-        return extra.get("duplicate_of") is not None
+    if isinstance(art, Article):
+        return art.duplicate_of is not None
     if isinstance(x, dict):
         return x.get("duplicate_of") is not None
     return False
@@ -523,80 +520,29 @@ def canonical_from_page(url: str, canonical_link: str | None, spec: Any = None) 
     return link if host and base(host) == base(own_host) else own
 
 
-# -- revisions --------------------------------------------------------------------------------
-def recheck_article(db: sqlite_utils.Database, article_id: int, html: bytes | str, spec: Any = None,
-                    *, url: str | None = None) -> bool:
-    """Re-extract a stored article from a fresh download; when its title or text changed, record the
-    stored and the new version in ``article_revisions`` and update the article (text, FTS, page,
-    MinHash bands). True when a revision was recorded. Duplicate and story links are kept."""
-    from db import utcnow
-    from db.store import compress, content_hash, fts_replace, record_revision
-    from pipeline.extract import explain_extraction
-
-    row = db.execute("SELECT url, site, title, text, content_hash, fetched_at FROM articles WHERE id = ?",
-                     [article_id]).fetchone()
-    if row is None:
-        raise KeyError(f"no article {article_id}")
-    old_url, site, old_title, old_text, old_hash, old_fetched = row
-    article, _reason = explain_extraction(html, url or old_url, spec)
-    if article is None:
-        return False
-    new_hash = content_hash(article.text)
-    if new_hash == old_hash and normalize_inline(article.title) == normalize_inline(old_title):
-        return False
-    cfg = load_config()
-    sig = signature(article.text, cfg)
-    now = utcnow()
-    with db.atomic():
-        first = not db.execute("SELECT 1 FROM article_revisions WHERE article_id = ? LIMIT 1", [article_id]).fetchone()
-        if first:
-            record_revision(db, article_id, old_fetched, old_title, old_text)
-        record_revision(db, article_id, now, article.title, article.text)
-        db.execute("UPDATE articles SET title = ?, text = ?, content_hash = ? WHERE id = ?",
-                   [article.title, article.text, new_hash, article_id])
-        db.execute("INSERT OR REPLACE INTO article_minhash (article_id, minhash) VALUES (?, ?)",
-                   [article_id, signature_bytes(sig)])
-        fts_replace(db, article_id, article.title, article.text)
-        db.execute("UPDATE pages SET html = ?, fetched_at = ? WHERE article_id = ?",
-                   [compress(html), now, article_id])
-        db.execute("DELETE FROM minhash_bands WHERE article_id = ?", [article_id])
-        b, r = cfg.bands
-        db.conn.executemany("INSERT OR IGNORE INTO minhash_bands (hash, band, article_id) VALUES (?, ?, ?)",
-                       [(h, i, article_id) for i, h in enumerate(band_hashes(sig, b, r))])
-    return True
-
-
-def reindex(db: sqlite_utils.Database, *, rebuild: bool = False, batch: int = 500) -> int:
+def reindex(db: sqlite_utils.Database, *, rebuild: bool = False, batch: int = 500,
+            ids: list[int] | None = None) -> int:
     """Index the articles that have no MinHash yet (stored before deduplication existed, or all of
-    them with ``rebuild`` - after num_perm or lsh_threshold changed): oldest first, each is checked
-    against those indexed before it, so copies in the backlog get ``duplicate_of`` and stories form.
+    them with ``rebuild`` - after num_perm or lsh_threshold changed; or exactly ``ids``, whose index
+    is dropped first: ``presswatch recluster``): oldest first, each is checked against those indexed
+    before it, so copies in the backlog get ``duplicate_of`` and stories form.
     Returns the number of articles indexed."""
-    cfg = load_config()
-    if rebuild:
-        with db.atomic():
-            db.execute("DELETE FROM minhash_bands")
-            db.execute("DELETE FROM story_keys")
-            db.execute("DELETE FROM article_minhash")
-            db.execute("UPDATE articles SET duplicate_of = NULL, story_id = NULL")
-    ids = [r[0] for r in db.execute(
-        "SELECT a.id FROM articles a LEFT JOIN article_minhash m ON m.article_id = a.id WHERE m.article_id IS NULL "
-        "ORDER BY coalesce(substr(a.published, 1, 10), substr(a.fetched_at, 1, 10)), a.id")]
-    from db.store import _store_dedup
+    from db.articles import articles_by_id, clear_index, set_links, unindexed_ids, write_index
 
+    cfg = load_config()
+    if rebuild or ids is not None:
+        clear_index(db, ids)
+    todo = unindexed_ids(db)
     done = 0
-    for i in range(0, len(ids), batch):
-        chunk = ids[i : i + batch]
-        rows = db.execute(
-            f"SELECT id, url, site, title, text, published, fetched_at FROM articles WHERE id IN ({_in(chunk)})",
-            chunk).fetchall()
-        by_id = {r[0]: r for r in rows}
+    for i in range(0, len(todo), batch):
+        chunk = todo[i : i + batch]
+        by_id = articles_by_id(db, chunk)
         for aid in chunk:
             _, url, site, title, text, published, fetched_at = by_id[aid]
             a = Article(url=url, title=title, text=text, site=site, published=published)
             out = analyse(db, a, cfg, fetched_at=fetched_at, exclude=aid)
             with db.atomic():
-                db.execute("UPDATE articles SET duplicate_of = ?, story_id = ? WHERE id = ?",
-                           [out["duplicate_of"], out["story_id"], aid])
-                _store_dedup(db, aid, out)
+                set_links(db, aid, out.duplicate_of, out.story_id)
+                write_index(db, aid, index_rows(out))
             done += 1
     return done

@@ -8,6 +8,9 @@ Everything that stores, indexes or matches text goes through these functions:
 - ``fold_d``: đ→d, Đ→D (SQLite FTS5 ``remove_diacritics 2`` folds every other mark but not đ).
 - ``fold``: every diacritic removed and lower-cased, for accent-insensitive matching.
 - ``match_form``: normalised and lower-cased, for accent-sensitive matching (lexicons).
+- ``search_fold``: ``fold`` with white space collapsed (the Datasette ``vn_fold`` SQL function).
+- ``looks_vietnamese`` / ``guess_language``: the one "is this Vietnamese text?" check; mojibake
+  (UTF-8 read as a single-byte code page: "Quáº£ng", "Ä‘Ă³n") is not Vietnamese.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["normalize_text", "normalize_inline", "fold_d", "fold", "match_form", "d_words"]
+__all__ = ["normalize_text", "normalize_inline", "fold_d", "fold", "search_fold", "match_form", "d_words",
+           "looks_vietnamese", "vietnamese_share", "mojibake_share", "guess_language"]
 
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng (combining, NFD)
 # oa/oe/uy closing a syllable with the mark on the second vowel: move it to the first
@@ -27,7 +31,7 @@ _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u0189": "\u0110"})
-_FOLD_D = str.maketrans({"đ": "d", "Đ": "D"})
+_FOLD_D = str.maketrans({"đ": "d", "Đ": "D", "\u00d0": "D", "\u00f0": "d", "\u0189": "D"})
 
 
 def _tones(nfd: str) -> str:
@@ -55,7 +59,7 @@ def normalize_text(s: str | None) -> str:
 
 
 def fold_d(s: str) -> str:
-    """đ→d and Đ→D, nothing else."""
+    """đ→d and Đ→D (and their look-alikes Ð/ð), nothing else."""
     return s.translate(_FOLD_D)
 
 
@@ -64,6 +68,13 @@ def fold(s: str) -> str:
     s = unicodedata.normalize("NFD", fold_d(s))
     s = "".join(c for c in s if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", s).lower()
+
+
+def search_fold(s: str | None) -> str | None:
+    """``fold`` with runs of white space made one space; None stays None (SQL NULL)."""
+    if s is None:
+        return None
+    return " ".join(fold(str(s)).split())
 
 
 def match_form(s: str) -> str:
@@ -82,3 +93,43 @@ def d_words(s: str) -> str:
         if "đ" in w or "Đ" in w:
             seen.setdefault(fold_d(w).lower(), None)
     return " ".join(seen)
+
+
+# -- the language check --------------------------------------------------------------------------
+_VI_LETTERS = frozenset("ăâđêôơưĂÂĐÊÔƠƯ")
+_VI_CHARS = re.compile("[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
+_LETTER_WORD = re.compile(r"[^\W\d_]+")
+# What UTF-8 Vietnamese looks like when read as Windows-1252/1258 or Latin-1: a lead byte shown as
+# Ã/Â/Ä/Æ/á/Ă followed by a continuation byte shown as a Latin-1 symbol or letter, and U+FFFD.
+_MOJIBAKE = re.compile(r"(?:[ÃÂÄÆ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+                       r"\u2013-\u203a\u20ac\u2122\u0102\u0103\u01a0\u01a1\u01af\u01b0\u0300-\u0323]"
+                       r"|á[º»¹¼½¾]|Ä[‘\u0090]|Æ°|Ă[\u00a0-\u00bf]|\ufffd)")
+
+
+def mojibake_share(text: str) -> float:
+    """Mojibake sequences per word (0 for clean text; > 0.05 means the page was decoded wrongly)."""
+    sample = text[:20000]
+    words = len(_LETTER_WORD.findall(sample))
+    return len(_MOJIBAKE.findall(sample)) / words if words else 0.0
+
+
+def vietnamese_share(text: str) -> float:
+    """Share of words carrying a Vietnamese letter or tone mark (most Vietnamese syllables do; English ~0)."""
+    words = _LETTER_WORD.findall(unicodedata.normalize("NFC", text[:20000]))
+    if not words:
+        return 0.0
+    marked = sum(1 for w in words if not w.isascii() or any(c in _VI_LETTERS for c in w))
+    return marked / len(words)
+
+
+def looks_vietnamese(text: str, threshold: float = 0.15) -> bool:
+    """Vietnamese text, correctly decoded: enough marked words and (almost) no mojibake."""
+    return vietnamese_share(text) >= threshold and mojibake_share(text) < 0.02
+
+
+def guess_language(text: str) -> str | None:
+    """"vi" when the text is Vietnamese (``looks_vietnamese`` on its first 2,000 characters), else None."""
+    sample = text[:2000]
+    if not sample:
+        return None
+    return "vi" if len(_VI_CHARS.findall(sample)) > len(sample) / 50 and mojibake_share(sample) < 0.02 else None

@@ -11,9 +11,9 @@ Everywhere: session ids in the path (``;jsessionid=…``), tracking parameters, 
 flags (``?amp``, ``?print=1``, ``?view=print``, ``?outputType=amp``) and an ``/amp/`` first or
 last path segment are dropped.
 
-``canonical_url`` takes a SiteSpec or a bare ``strip_params`` sequence; with the latter, the host
-aliases of every SiteSpec created in this process apply (``register_site``), so callers that only
-pass ``spec.strip_params`` still map ``m.`` hosts.
+``canonical_url`` takes a SiteSpec (all of its rules) or a bare ``strip_params`` sequence (no host
+aliases, no variant patterns): pass the spec wherever a site is known. Nothing here keeps state
+between calls.
 """
 
 from __future__ import annotations
@@ -33,22 +33,6 @@ _VARIANT_VALUES = {("view", "print"), ("outputtype", "amp"), ("output", "amp"), 
                    ("format", "amp"), ("format", "print")}
 # an /amp/ first segment (/amp/slug.html) or last segment (/slug.html/amp, /slug/amp/)
 _AMP_PATH = (re.compile(r"^/amp(?=/.)", re.I), re.compile(r"(?<=.)/amp/?$", re.I))
-
-# host -> canonical host, from every SiteSpec built in this process (see register_site)
-_HOST_ALIASES: dict[str, str] = {}
-_SITE_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {}
-
-
-def register_site(spec: Any) -> None:
-    """Remember a site's host aliases and variant patterns for callers that pass only strip_params."""
-    target = site_canonical_host(spec)
-    for h in getattr(spec, "host_aliases", ()) or ():
-        _HOST_ALIASES[h.lower()] = target
-    pats = tuple(re.compile(p) for p in getattr(spec, "variant_patterns", ()) or ())
-    if pats:
-        for h in (*spec.domains, *(getattr(spec, "host_aliases", ()) or ())):
-            _SITE_PATTERNS[h.lower()] = pats
-
 
 def site_canonical_host(spec: Any) -> str:
     """The host a site's aliases map to: ``canonical_host`` or the first domain that is no alias."""
@@ -87,8 +71,7 @@ def canonical_url(url: str, rules: Any = ()) -> str:
             patterns: tuple[re.Pattern[str], ...] = tuple(
                 re.compile(p) for p in getattr(spec, "variant_patterns", ()) or ())
         else:
-            patterns = _SITE_PATTERNS.get(host, ())
-            host = _HOST_ALIASES.get(host, host)
+            patterns = ()
         netloc = host + sep + port
         path = _SESSION.sub("", parts.path)
         for rx in (*_AMP_PATH, *patterns):

@@ -25,7 +25,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from db.store import get_site_state, get_source
+from db.runs import get_site_state, get_source
 
 log = logging.getLogger(__name__)
 

@@ -4,14 +4,13 @@ For each enabled site it reads the declared feeds, sitemaps and section pages, k
 are on the site's domains, match ``article_pattern`` and match no ``exclude``, canonicalises
 them, asks the database which are already known (before any request is made) and downloads the
 rest. Article pages leave the spider as ``PageItem``s; extraction, scoring and storage are the
-item-pipeline stages in pipeline/stages/.
+item-pipeline stages in spiders/stages/.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable
@@ -25,20 +24,21 @@ from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
 
 from config import SiteSpec
+from config import settings as env_settings
 from db import open_db, utcnow
-from db.store import (
+from db.articles import known_urls, record_url
+from db.runs import (
     finish_run,
     forget_site_hashes,
     get_source,
-    known_urls,
     mark_interrupted,
     note_source,
-    record_url,
     set_backoff,
     start_run,
     sync_sites,
 )
-from pipeline.pagetype import challenge_reason
+from pipeline.extract.pagetype import challenge_reason
+from pipeline.process import NewArticleHook
 from pipeline.urls import canonical_url
 from spiders.guards import refusal
 from spiders.middlewares import BackedOff
@@ -49,8 +49,7 @@ log = logging.getLogger(__name__)
 MAX_SITEMAP_DEPTH = 3
 # a sitemap shard whose body has not changed for this long is retired: not fetched every pass, only
 # when its lastmod in the index changes or once per RETIRED_RECHECK
-RETIRE_AFTER = float(os.environ.get("PRESSWATCH_RETIRE_AFTER", 7 * 86400))
-RETIRED_RECHECK = float(os.environ.get("PRESSWATCH_RETIRED_RECHECK", 30 * 86400))
+# (PRESSWATCH_RETIRE_AFTER, PRESSWATCH_RETIRED_RECHECK: config/settings.py, read when used)
 
 
 @dataclass
@@ -73,9 +72,12 @@ class SiteStats(Counter[str]):
 class NewsSpider(scrapy.Spider):
     name = "news"
 
-    def __init__(self, specs: dict[str, SiteSpec], db_path: str, **kw: Any) -> None:
+    def __init__(self, specs: dict[str, SiteSpec], db_path: str, on_new_article: NewArticleHook | None = None,
+                 **kw: Any) -> None:
         super().__init__(**kw)
         self.specs = specs
+        # runs inside the transaction that stores each new article (the alert outbox; see pipeline.process)
+        self.on_new_article = on_new_article
         self.db_path = db_path
         self.allowed_domains = sorted({d for s in specs.values() for d in s.domains})
         self.stats_by_site: dict[str, SiteStats] = {k: SiteStats() for k in specs}
@@ -214,7 +216,7 @@ class NewsSpider(scrapy.Spider):
         st["sources_ok"] += 1
         retire = None
         if kind == "sitemap" and depth > 0 and row and row["last_changed"]:
-            retire = _age(row["last_changed"]) > RETIRE_AFTER or None
+            retire = _age(row["last_changed"]) > env_settings.retire_after() or None
         self.pending_sources[response.url] = dict(
             site=spec.key, kind=row["kind"] if row else kind, status=response.status, changed=False,
             lastmod=response.meta.get("lastmod"), retired=retire)
@@ -239,7 +241,7 @@ class NewsSpider(scrapy.Spider):
             return False
         if lastmod and lastmod != row["lastmod"]:
             return False  # the index says the shard changed
-        return bool(row["last_fetched"]) and _age(row["last_fetched"]) < RETIRED_RECHECK
+        return bool(row["last_fetched"]) and _age(row["last_fetched"]) < env_settings.retired_recheck()
 
     # -- sources ---------------------------------------------------------------------------
     def _meta(self, spec: SiteSpec, **extra: Any) -> dict[str, Any]:

@@ -38,8 +38,8 @@ DOWNLOADER_MIDDLEWARES = {
 # a guard were bypassed.
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
 ITEM_PIPELINES = {
-    "pipeline.stages.s100_extract.ExtractStage": 100,
-    "pipeline.stages.s300_relevance.RelevanceStage": 300,
-    "pipeline.stages.s500_dedup.DedupStage": 500,
-    "pipeline.stages.s900_store.StoreStage": 900,
+    "spiders.stages.s100_extract.ExtractStage": 100,
+    "spiders.stages.s300_relevance.RelevanceStage": 300,
+    "spiders.stages.s500_dedup.DedupStage": 500,
+    "spiders.stages.s900_store.StoreStage": 900,
 }

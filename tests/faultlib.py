@@ -16,6 +16,7 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import sys
 import threading
 import time
 import unicodedata
@@ -304,8 +305,8 @@ def locked_db(tmp: Path, n: int = 30, with_datasette: bool = True) -> dict[str, 
         before = reader.execute("SELECT count(*) FROM articles").fetchone()[0]
         if with_datasette:
             port = free_port()
-            ds = subprocess.Popen(["python", "-m", "datasette", "serve", str(db), "-p", str(port), "-h", "127.0.0.1"],
-                                  cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            ds = subprocess.Popen([sys.executable, "-m", "datasette", "serve", str(db), "-p", str(port),
+                                   "-h", "127.0.0.1"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
             def query() -> None:
                 url = f"http://127.0.0.1:{port}/{db.stem}.json?sql=select+count(*)+from+articles+a+join+pages+p"

@@ -1,11 +1,14 @@
-"""Loopback fixture web server and crawl helpers for the robustness tests and bench/faults.py.
+"""The test suite's one loopback web server (``LoopServer``), plus Vietnamese prose, page and feed
+builders and crawl helpers for the robustness tests and bench/faults.py.
 
-A stdlib ThreadingHTTPServer on 127.0.0.1, port 0, serving routes registered per test, counting
-every hit (path and Host header). Nothing here ever listens on or connects to any other address.
+A stdlib ThreadingHTTPServer on 127.0.0.1, port 0, serving routes registered per test, recording
+every request. tests/conftest.py exposes it as fixtures; tests/loopnews.py builds a news site on it.
+Nothing here ever listens on or connects to any other address.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import subprocess
@@ -16,9 +19,11 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -124,88 +129,174 @@ def urlset(links: Iterable[str]) -> bytes:
 
 
 # --- the server -----------------------------------------------------------------------------------
+# The one loopback web server of the test suite (tests/conftest.py exposes it as the ``loop_site``
+# fixtures; tests/loopnews.py and the webhook receiver of test_alerts build on it).
 
 
 @dataclass
 class Route:
+    """What the server answers for a path. A callable ``body`` is streamed chunk by chunk (no
+    Content-Length unless ``length``). With ``etag`` and/or ``last_modified`` set, a conditional GET
+    (If-None-Match, or If-Modified-Since when no If-None-Match) that matches answers 304."""
+
     body: bytes | Callable[[], Iterable[bytes]] = b""
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering
     length: int | None = None  # Content-Length to announce for a streamed body
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+# a queued one-off answer: (status, headers, body); Content-Type defaults to text/html
+Forced = tuple[int, dict[str, str], bytes]
+
+DEFAULT_404 = Route(b"<html><body><h1>404</h1></body></html>", status=404, headers={"Content-Type": "text/html"})
 
 
 class Handler(BaseHTTPRequestHandler):
-    server: FixtureServer  # type: ignore[assignment]
+    server: LoopServer  # type: ignore[assignment]
+
+    @property  # type: ignore[override]
+    def protocol_version(self) -> str:  # per server: HTTP/1.0 (close after each answer) or HTTP/1.1
+        return self.server.protocol
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
 
     def do_GET(self) -> None:  # noqa: N802
+        self._answer(self._record())
+
+    def do_POST(self) -> None:  # noqa: N802
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n) if n else b""
+        path = self._record()
+        with self.server.lock:
+            self.server.posts.append((self.path, dict(self.headers), body))
+        self._answer(path)
+
+    def _record(self) -> str:
         srv = self.server
-        path = self.path
+        path = urlsplit(self.path).path
         with srv.lock:
-            srv.hits[path] += 1
+            srv.hits[self.path] += 1
+            srv.path_hits[path] += 1
             srv.hosts[self.headers.get("Host", "")] += 1
-            srv.log.append((self.headers.get("Host", ""), path))
+            srv.log.append((self.headers.get("Host", ""), self.path))
             srv.request_headers.append(str(self.headers))
-        route = srv.routes.get(path)
-        if route is None:
-            route = srv.routes.get(path.split("?")[0])
-        if route is None:
-            self._send(404, b"<html><body><h1>404</h1></body></html>", {"Content-Type": "text/html"})
+        return path
+
+    def _answer(self, path: str) -> None:
+        srv = self.server
+        with srv.lock:
+            queued = srv.forced.get(path)
+            forced = queued.pop(0) if queued else None
+        if srv.on_hit is not None:
+            srv.on_hit(path)
+        if path in srv.hang:
+            srv.closing.wait(120)
             return
+        if forced is not None:
+            status, headers, body = forced
+            headers = {"Content-Type": "text/html", **headers}
+            self._send(path, status, body, headers)
+            return
+        route = srv.find(self.path)
         if route.delay:
-            time.sleep(route.delay)
+            srv.closing.wait(route.delay)
         if callable(route.body):
-            self.send_response(route.status)
-            for k, v in route.headers.items():
-                self.send_header(k, v)
-            if route.length is not None:
-                self.send_header("Content-Length", str(route.length))
-            self.send_header("Connection", "close")
-            self.end_headers()
-            sent = 0
-            try:
-                for chunk in route.body():
-                    self.wfile.write(chunk)
-                    sent += len(chunk)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-            with srv.lock:
-                srv.streamed[path] = max(srv.streamed[path], sent)
-            self.close_connection = True
+            self._stream(path, route)
             return
         headers = {"Content-Type": "text/html; charset=utf-8", **route.headers}
-        self._send(route.status, route.body, headers)
+        if route.etag is not None or route.last_modified is not None:
+            validators = {k: v for k, v in (("ETag", route.etag), ("Last-Modified", route.last_modified)) if v}
+            inm, ims = self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
+            if (route.etag is not None and inm == route.etag) or (
+                    not inm and route.last_modified is not None and ims == route.last_modified):
+                self._send(path, 304, b"", validators, with_body=False)
+                return
+            headers.update(validators)
+        self._send(path, route.status, route.body, headers)
         with srv.lock:
-            srv.completed[path] += 1
+            srv.completed[self.path] += 1
 
-    def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+    def _stream(self, path: str, route: Route) -> None:
+        srv = self.server
+        assert callable(route.body)
+        with srv.lock:
+            srv.statuses[(path, route.status)] += 1
+        self.send_response(route.status)
+        for k, v in route.headers.items():
+            self.send_header(k, v)
+        if route.length is not None:
+            self.send_header("Content-Length", str(route.length))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        sent = 0
+        try:
+            for chunk in route.body():
+                self.wfile.write(chunk)
+                sent += len(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        with srv.lock:
+            srv.streamed[self.path] = max(srv.streamed[self.path], sent)
+        self.close_connection = True
+
+    def _send(self, path: str, status: int, body: bytes, headers: dict[str, str], with_body: bool = True) -> None:
+        with self.server.lock:
+            self.server.statuses[(path, status)] += 1
         try:
             self.send_response(status)
             for k, v in headers.items():
                 self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
+            if with_body:
+                self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            if with_body:
+                self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass
 
 
-class FixtureServer(ThreadingHTTPServer):
+class LoopServer(ThreadingHTTPServer):
+    """A threaded HTTP server on 127.0.0.1, port 0, serving registered routes (``add``), recording
+    every request: ``hits`` (by path with query), ``path_hits`` (without query), ``hosts`` (Host
+    header), ``log``, ``request_headers``, ``posts`` (path, headers, body), ``statuses`` ((path,
+    status) sent), ``completed`` (full bodies written), ``streamed`` (bytes of streamed bodies).
+
+    Misbehaviour: ``delay`` per route, ``hang`` (paths that never answer until the server closes),
+    ``forced`` (path -> queued one-off answers, served before the route), conditional GET through a
+    route's ``etag``/``last_modified`` (``add(..., conditional=True)`` derives both), redirects and
+    any status through ``status``/``headers``, streamed bodies. Routes are looked up by the request
+    path with query, then without query, then without ``;params``; then ``resolver(path)`` (for
+    content that changes with the test), then ``default``; else ``not_found``."""
+
     daemon_threads = True
 
-    def __init__(self) -> None:
+    def __init__(self, *, protocol: str = "HTTP/1.0", not_found: Route = DEFAULT_404,
+                 default: Route | None = None,
+                 resolver: Callable[[str], Route | None] | None = None) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
+        self.protocol = protocol
+        self.not_found = not_found
+        self.default = default
+        self.resolver = resolver
         self.routes: dict[str, Route] = {}
         self.hits: Counter[str] = Counter()
+        self.path_hits: Counter[str] = Counter()
         self.hosts: Counter[str] = Counter()
+        self.statuses: Counter[tuple[str, int]] = Counter()
         self.completed: Counter[str] = Counter()  # full bodies written
         self.streamed: Counter[str] = Counter()
         self.log: list[tuple[str, str]] = []
         self.request_headers: list[str] = []
+        self.posts: list[tuple[str, dict[str, str], bytes]] = []
+        self.hang: set[str] = set()
+        self.forced: dict[str, list[Forced]] = {}
+        self.on_hit: Callable[[str], None] | None = None
         self.lock = threading.Lock()
+        self.closing = threading.Event()
         self._thread: threading.Thread | None = None
 
     @property
@@ -219,20 +310,68 @@ class FixtureServer(ThreadingHTTPServer):
     def url(self, path: str) -> str:
         return self.base + path
 
-    def add(self, path: str, body: bytes | str | Callable[[], Iterable[bytes]] = b"", **kw: Any) -> str:
+    def add(self, path: str, body: bytes | str | Callable[[], Iterable[bytes]] = b"", *,
+            conditional: bool = False, **kw: Any) -> str:
+        """Serve ``body`` at ``path`` (Route fields as keywords); returns the absolute URL. The path
+        ``"*"`` sets the answer for every path without a route of its own (``default``)."""
         if isinstance(body, str):
             body = body.encode("utf-8")
-        self.routes[path] = Route(body=body, **kw)
+        if conditional and isinstance(body, bytes):
+            kw.setdefault("etag", '"' + hashlib.sha1(body).hexdigest()[:16] + '"')  # noqa: S324
+            kw.setdefault("last_modified", formatdate(time.time(), usegmt=True))
+        route = Route(body=body, **kw)
+        if path == "*":
+            self.default = route
+            return self.base + "/"
+        self.routes[path] = route
         return self.url(path)
 
-    def __enter__(self) -> FixtureServer:
+    def force(self, path: str, status: int, headers: dict[str, str] | None = None, body: bytes = b"",
+              times: int = 1) -> None:
+        """Answer the next ``times`` requests for ``path`` with this, whatever the route says."""
+        with self.lock:
+            self.forced.setdefault(path, []).extend([(status, dict(headers or {}), body)] * times)
+
+    def find(self, raw_path: str) -> Route:
+        path = raw_path.split("?")[0]
+        for key in (raw_path, path, path.split(";")[0]):
+            if key in self.routes:
+                return self.routes[key]
+        if self.resolver is not None:
+            got = self.resolver(path)
+            if got is not None:
+                return got
+        return self.default if self.default is not None else self.not_found
+
+    def reset_counts(self) -> None:
+        with self.lock:
+            for c in (self.hits, self.path_hits, self.hosts, self.statuses, self.completed, self.streamed):
+                c.clear()
+            self.log.clear()
+            self.request_headers.clear()
+            self.posts.clear()
+
+    def start(self) -> LoopServer:
         self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
-        self.shutdown()
+    def close(self) -> None:
+        self.closing.set()
+        if self._thread is not None:
+            self.shutdown()
+            self._thread.join(5)
+            self._thread = None
         self.server_close()
+
+    def __enter__(self) -> LoopServer:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+FixtureServer = LoopServer  # the name tests/faultlib.py and bench/faults.py know
 
 
 # --- crawl helpers --------------------------------------------------------------------------------

@@ -5,14 +5,12 @@ switches for misbehaviour (429 + Retry-After, hanging pages)."""
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
-from collections import Counter
 from collections.abc import Callable
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from tests.loopback import LoopServer, Route
 
 PROVINCES = ["Đà Nẵng", "Quảng Ninh", "Cần Thơ", "Lào Cai", "Thừa Thiên Huế", "Bình Dương", "Hải Phòng",
              "Khánh Hòa", "Nghệ An", "Lâm Đồng"]
@@ -61,78 +59,33 @@ def article_html(i: int) -> bytes:
 class NewsSite:
     """``with NewsSite(n) as site``: articles 1..n on http://127.0.0.1:PORT/tin/bai-I.html, a feed of the
     newest ``feed_size`` at /rss.xml. ``site.add(k)`` publishes k more. ``site.hits`` counts requests per
-    path, ``site.statuses`` the statuses sent (Counter of (path, status))."""
+    path, ``site.statuses`` the statuses sent (Counter of (path, status)). Served by the suite's one
+    loopback server (tests/loopback.py ``LoopServer``, HTTP/1.1), content resolved per request."""
 
     def __init__(self, n: int = 3, feed_size: int = 50) -> None:
         self.n = n
         self.feed_size = feed_size
-        self.hits: Counter[str] = Counter()
-        self.statuses: Counter[tuple[str, int]] = Counter()
-        self.lock = threading.Lock()
-        self.hang: set[str] = set()  # paths that never answer (until close)
         self.article_delay = 0.0  # seconds before an article page is sent
-        # path -> queued one-off answers (status, headers, body), used before the normal route
-        self.forced: dict[str, list[tuple[int, dict[str, str], bytes]]] = {}
         self.sm_lastmod = "2026-01-01T00:00:00+07:00"  # lastmod of the shard in the sitemap index
-        self.on_hit: Callable[[str], None] | None = None
-        self._closing = threading.Event()
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:  # noqa: N802
-                path = urlsplit(self.path).path
-                with site.lock:
-                    site.hits[path] += 1
-                    queued = site.forced.get(path)
-                    forced = queued.pop(0) if queued else None
-                if site.on_hit:
-                    site.on_hit(path)
-                if path in site.hang:
-                    site._closing.wait(120)
-                    return
-                if forced is not None:
-                    status, headers, body = forced
-                    return self._send(path, status, body, headers.pop("Content-Type", "text/html"), headers)
-                if site.article_delay and path.startswith("/tin/"):
-                    site._closing.wait(site.article_delay)
-                route = site.route(path)
-                if route is None:
-                    return self._send(path, 404, b"not found", "text/plain")
-                ctype, body, validators = route
-                if validators:
-                    etag, lastmod = validators
-                    inm, ims = self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
-                    if inm == etag or (not inm and ims == lastmod):
-                        return self._send(path, 304, b"", None, {"ETag": etag, "Last-Modified": lastmod})
-                    return self._send(path, 200, body, ctype, {"ETag": etag, "Last-Modified": lastmod})
-                return self._send(path, 200, body, ctype)
-
-            def _send(self, path: str, status: int, body: bytes, ctype: str | None,
-                      headers: dict[str, str] | None = None) -> None:
-                with site.lock:
-                    site.statuses[(path, status)] += 1
-                self.send_response(status)
-                if ctype:
-                    self.send_header("Content-Type", ctype)
-                for k, v in (headers or {}).items():
-                    self.send_header(k, v)
-                if status != 304:
-                    self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if status != 304:
-                    self.wfile.write(body)
-
-            def log_message(self, *a: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.base = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.server = LoopServer(protocol="HTTP/1.1", resolver=self.route,
+                                 not_found=Route(b"not found", status=404, headers={"Content-Type": "text/plain"}))
+        self.port = self.server.port
+        self.base = self.server.base
+        self.lock = self.server.lock
+        self.hits = self.server.path_hits
+        self.statuses = self.server.statuses
+        self.hang = self.server.hang  # paths that never answer (until close)
+        # path -> queued one-off answers (status, headers, body), used before the normal route
+        self.forced = self.server.forced
         self._feed_changed = time.time()
+
+    @property
+    def on_hit(self) -> Callable[[str], None] | None:
+        return self.server.on_hit
+
+    @on_hit.setter
+    def on_hit(self, fn: Callable[[str], None] | None) -> None:
+        self.server.on_hit = fn
 
     # -- content -----------------------------------------------------------------------------------
     def add(self, k: int = 1) -> None:
@@ -164,20 +117,22 @@ class NewsSite:
         return (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
                 f"<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">{urls}</urlset>").encode()
 
-    def route(self, path: str) -> tuple[str, bytes, tuple[str, str] | None] | None:
+    def route(self, path: str) -> Route | None:
         xml = {"/rss.xml": self.feed_xml, "/sitemap.xml": self.sitemap_index, "/sm-1.xml": self.sitemap_shard}
         if path in xml:
             body = xml[path]()
             etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
             ctype = "application/rss+xml; charset=utf-8" if path == "/rss.xml" else "application/xml"
-            return ctype, body, (etag, formatdate(self._feed_changed, usegmt=True))
+            return Route(body, headers={"Content-Type": ctype}, etag=etag,
+                         last_modified=formatdate(self._feed_changed, usegmt=True))
         if path.startswith("/tin/bai-") and path.endswith(".html"):
             try:
                 i = int(path[len("/tin/bai-"):-len(".html")])
             except ValueError:
                 return None
             if 1 <= i <= self.n:
-                return "text/html; charset=utf-8", article_html(i), None
+                return Route(article_html(i), headers={"Content-Type": "text/html; charset=utf-8"},
+                             delay=self.article_delay)
         return None
 
     def article_hits(self) -> int:
@@ -207,10 +162,8 @@ class NewsSite:
         return path
 
     def __enter__(self) -> NewsSite:
-        self._thread.start()
+        self.server.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._closing.set()
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.close()

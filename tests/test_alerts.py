@@ -11,13 +11,11 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +23,10 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from db import open_db
-from db.store import store_article
+from pipeline.process import store_article
 from pipeline.alerts import AlertsError, load_alerts, parse_alerts, vn_time
+from pipeline.alerts.outbox import collecting, deliver, enqueue, items
 from pipeline.article import Article
-from pipeline.outbox import collecting, deliver, enqueue, items
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "s3cr3t-token-7f9a"
@@ -226,32 +224,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-class _Site(BaseHTTPRequestHandler):
-    pages: dict[str, tuple[str, str]] = {}
-
-    def do_GET(self) -> None:  # noqa: N802
-        page = self.pages.get(self.path)
-        if page is None:
-            self.send_response(404)
-            self.end_headers()
-            return
-        body = page[1].encode("utf-8")
-        self.send_response(200)
-        self.send_header("Content-Type", page[0])
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Serve the fixture site; yield a sites.toml for it. Under /banlai/ a second outlet reprints the
-    Đà Nẵng story word for word (sites_two.toml, beside sites.toml, has both outlets)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
-    base = f"http://127.0.0.1:{server.server_port}"
+def site(loop_site_module: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Serve the fixture site (the loopback server of tests/conftest.py); yield a sites.toml for it.
+    Under /banlai/ a second outlet reprints the Đà Nẵng story word for word (sites_two.toml, beside
+    sites.toml, has both outlets)."""
+    server = loop_site_module
+    base = server.base
     pages = {"/feed.rss": ("application/rss+xml; charset=utf-8", feed_xml(base))}
     for a in ARTICLES:
         pages[f"/{a['slug']}.html"] = ("text/html; charset=utf-8", page_html(a, base))
@@ -259,9 +238,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     pages["/banlai/feed.rss"] = ("application/rss+xml; charset=utf-8", feed_xml(base + "/banlai", [copy]))
     pages[f"/banlai/{copy['slug']}.html"] = ("text/html; charset=utf-8",
                                              page_html(copy, base + "/banlai", "Báo Bản Lại"))
-    _Site.pages = pages
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    for path, (ctype, text) in pages.items():
+        server.add(path, text, headers={"Content-Type": ctype})
     sites = tmp_path_factory.mktemp("site") / "sites.toml"
     sites.write_text(f"""[sites.thunghiem]
 name = "Báo Thử Nghiệm"
@@ -283,9 +261,6 @@ feeds = ["{base}/banlai/feed.rss"]
 article_pattern = '/banlai/[a-z0-9-]+-post\\d{{6}}\\.html$'
 """, encoding="utf-8")
     yield sites
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
 
 
 # -- a real SMTP server and a real webhook receiver ------------------------------------------
@@ -333,48 +308,28 @@ def smtp() -> Iterator[SMTPSink]:
     sink.stop()
 
 
-class _Hook(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802
-        if self.path == "/slow":
-            time.sleep(0.3)
-        n = int(self.headers.get("Content-Length") or 0)
-        payload = json.loads(self.rfile.read(n) or b"{}")
-        self.server.posts.append((self.path, dict(self.headers), payload))  # type: ignore[attr-defined]
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 class Webhook:
-    def __init__(self) -> None:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
-        self.server.posts = []  # type: ignore[attr-defined]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+    """A webhook receiver: the loopback server of tests/conftest.py answering 200 to every POST
+    (after 0.3 s on /slow) and recording it."""
+
+    def __init__(self, server: Any) -> None:
+        self.server = server
+        server.add("*", b"")
+        server.add("/slow", b"", delay=0.3)
 
     def url(self, path: str, query: str = "") -> str:
-        return f"json://127.0.0.1:{self.server.server_port}/{path}{query}"
+        return f"json://127.0.0.1:{self.server.port}/{path}{query}"
 
     def posts(self, path: str) -> list[dict[str, Any]]:
-        return [p for (pth, _, p) in self.server.posts if pth == f"/{path}"]  # type: ignore[attr-defined]
+        return [json.loads(body or b"{}") for (pth, _, body) in self.server.posts if pth == f"/{path}"]
 
     def headers(self, path: str) -> list[dict[str, str]]:
-        return [h for (pth, h, _) in self.server.posts if pth == f"/{path}"]  # type: ignore[attr-defined]
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
+        return [h for (pth, h, _) in self.server.posts if pth == f"/{path}"]
 
 
 @pytest.fixture
-def hook() -> Iterator[Webhook]:
-    h = Webhook()
-    yield h
-    h.close()
+def hook(loop_site: Any) -> Webhook:
+    return Webhook(loop_site)
 
 
 # -- running presswatch ----------------------------------------------------------------------

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from config.samples.site import SampleSite
 from pipeline.normalize import normalize_inline
-from pipeline.samplesite import SampleSite
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -2,7 +2,7 @@
 the time limit, and (when Chromium and Playwright are installed) a real headless browser against
 the `presswatch serve` command line.
 
-The sample database is built with db.store.store_article, the crawler's own path. Set
+The sample database is built with pipeline.process.store_article, the crawler's own path. Set
 PRESSWATCH_SCREENSHOTS=docs to save screenshots of the main pages from the browser test
 (bench/screenshots.py does that).
 """
@@ -28,9 +28,10 @@ import pytest
 from lxml import etree
 
 from db import open_db
-from db.store import store_article, sync_sites
+from db.runs import sync_sites
 from pipeline import publish
-from pipeline.article import Article
+from pipeline.article import Article, Relevance
+from pipeline.process import store_article
 
 VN = timezone(timedelta(hours=7))
 
@@ -87,13 +88,8 @@ def _article(i: int, site: str, title: str, provinces: list[str], countries: lis
         description=paras[0],
         language="vi",
     )
-    a.extra["relevance"] = {
-        "score": 0.9 if relevant else 0.05,
-        "relevant": relevant,
-        "provinces": provinces,
-        "countries": countries,
-        "evidence": [],
-    }
+    a.relevance = Relevance(score=0.9 if relevant else 0.05, relevant=relevant, provinces=provinces,
+                            countries=countries, evidence=[])
     return a
 
 
@@ -637,13 +633,8 @@ def test_response_cache_off_and_concurrent_requests_share_one_answer(
 
 
 def test_response_cache_expiry_size_and_what_it_never_keeps() -> None:
-    import importlib.util
+    from pipeline.publish.cache import ResponseCache
 
-    spec = importlib.util.spec_from_file_location("pw_plugin", publish.PLUGINS_DIR / "presswatch_datasette.py")
-    assert spec is not None and spec.loader is not None
-    plugin = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(plugin)
-    ResponseCache = plugin.ResponseCache
     calls: list[str] = []
 
     def asgi(status: int, body: bytes) -> Any:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import html as htmlmod
 import subprocess
 import sys
-import threading
 import urllib.request
 import warnings
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from config import SiteSpec, parse_sites
 from db import open_db
-from db.store import content_hash, revisions, store_article
-from pipeline.article import Article
+from db.articles import revisions
+from pipeline.article import Article, DedupResult
 from pipeline.dedup import (
     Doc,
     analyse,
@@ -32,12 +32,12 @@ from pipeline.dedup import (
     is_duplicate,
     load_config,
     numbers,
-    recheck_article,
     shingles,
     signature,
     text_event_match,
     title_similarity,
 )
+from pipeline.process import content_hash, reprocess, store_article
 from pipeline.urls import canonical_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -202,7 +202,7 @@ def test_site_host_alias_and_variant_pattern():
     want = "https://tienphong.vn/a-post1234567.tpo"
     assert canonical_url("https://m.tienphong.vn/in/a-post1234567.tpo?utm_source=zalo", spec) == want
     # callers that pass only strip_params (the spider) get the registered aliases too
-    assert canonical_url("https://m.tienphong.vn/in/a-post1234567.tpo", spec.strip_params) == want
+    assert canonical_url("https://m.tienphong.vn/in/a-post1234567.tpo", spec) == want
 
 
 @pytest.mark.parametrize(
@@ -305,7 +305,7 @@ def test_entity_keys():
 def test_is_duplicate():
     a = Article(url="u", title="t", text="x")
     assert not is_duplicate(a)
-    a.extra["duplicate_of"] = 3
+    a.dedup = DedupResult(duplicate_of=3)
     assert is_duplicate(a)
     assert is_duplicate({"duplicate_of": 1}) and not is_duplicate({"duplicate_of": None})
 
@@ -321,8 +321,16 @@ def db(tmp_path):
 def _add(db, url, title, body, site, published=None):
     db.execute("INSERT OR IGNORE INTO sites (key, name) VALUES (?, ?)", [site, site])
     a = Article(url=url, title=title, text=body, site=site, published=published)
-    a.extra.update(analyse(db, a, CFG))
+    a.dedup = analyse(db, a, CFG)
     return store_article(db, a, b"<html></html>"), a
+
+
+def recheck_article(db, article_id, page, spec=None):
+    """What `presswatch recheck` does with a fresh download: True when a revision was recorded."""
+    url = db.execute("SELECT url FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+    done, reason = reprocess(db, article_id, url, page, {}, spec, fresh=True)
+    assert done is not None, reason
+    return done.text_changed
 
 
 def _row(db, id_):
@@ -337,7 +345,7 @@ def test_exact_near_story_and_persistence(tmp_path):
     db.close()
     db = open_db(path)  # a restart: the index is in the database
     b1, art = _add(db, "https://b.vn/1", KANAGAWA_COPY_TITLE, B1, "b", "2026-03-05T15:00:00+07:00")
-    assert is_duplicate(art) and art.extra["duplicate_of"] == a1
+    assert is_duplicate(art) and art.duplicate_of == a1
     exact, _ = _add(db, "https://farm.vn/1", "Copy", A2, "farm", None)
     assert _row(db, b1) == (a1, a1)
     assert _row(db, exact) == (a2, a2)
@@ -354,7 +362,7 @@ def test_exact_near_story_and_persistence(tmp_path):
 def test_earlier_copy_takes_the_place_of_the_original(db):
     b1, _ = _add(db, "https://b.vn/1", KANAGAWA_COPY_TITLE, B1, "b", "2026-03-06T15:00:00+07:00")
     a1, art = _add(db, "https://a.vn/1", KANAGAWA_TITLE, A1, "a", "2026-03-05T08:00:00+07:00")
-    assert art.extra["supersedes"] == b1 and not is_duplicate(art)
+    assert art.dedup.supersedes == b1 and not is_duplicate(art)
     assert _row(db, b1)[0] == a1 and _row(db, a1)[0] is None
     assert _row(db, a1)[1] == _row(db, b1)[1]
 
@@ -396,7 +404,7 @@ def test_reindex_backlog(db):
 def test_stage_indexes_backlog_at_spider_start(db):
     from types import SimpleNamespace
 
-    from pipeline.stages.s500_dedup import DedupStage
+    from spiders.stages.s500_dedup import DedupStage
 
     db.execute("INSERT INTO sites (key, name) VALUES ('a', 'a')")
     store_article(db, Article(url="https://a.vn/1", title=KANAGAWA_TITLE, text=A1, site="a"), b"")
@@ -409,14 +417,15 @@ def test_stage_indexes_backlog_at_spider_start(db):
 def test_empty_texts_are_not_copies_of_each_other(db):
     one, art1 = _add(db, "https://a.vn/e1", "", "", "a")
     two, art2 = _add(db, "https://a.vn/e2", "", "...", "a")
-    assert art1.extra["bands"] == [] and not is_duplicate(art2)
+    assert art1.dedup.bands == [] and not is_duplicate(art2)
 
 
 def test_recheck_records_revisions(db, monkeypatch):
-    from pipeline.dedup import recheck_candidates
+    from db.articles import recent_articles
 
     a2, _ = _add(db, "https://a.vn/2", GYEONGBUK_TITLE, A2, "a", "2026-03-05T09:00:00+07:00")
-    assert recheck_candidates(db, 2 * 86400) == [(a2, "https://a.vn/2", "a")]
+    since = (datetime.now(UTC) - timedelta(days=2)).isoformat(timespec="seconds")
+    assert recent_articles(db, since) == [(a2, "https://a.vn/2", "a")]
     page = _page(GYEONGBUK_TITLE, GYEONGBUK_EDITED, "https://a.vn/2", "2026-03-05T09:00:00+07:00")
     assert recheck_article(db, a2, page) is True
     revs = revisions(db, a2)
@@ -450,44 +459,33 @@ def _feed(links: list[str]) -> bytes:
             f"<link>http://127.0.0.1/</link><description>d</description>{items}</channel></rss>").encode()
 
 
+class _Pages(dict[str, tuple[str, bytes]]):
+    """path (without query or ;params) -> (Content-Type, body), each set served by ``server``."""
+
+    def __init__(self, server: Any) -> None:
+        super().__init__()
+        self.server = server
+
+    def __setitem__(self, path: str, page: tuple[str, bytes]) -> None:
+        super().__setitem__(path, page)
+        self.server.add(path, page[1], headers={"Content-Type": page[0]})
+
+
 class Fixture:
-    """Two outlets on one loopback server; counts every request by path (with query)."""
+    """Two outlets on one loopback server (the loop_site fixture of tests/conftest.py); counts every
+    request by path (with query)."""
 
-    def __init__(self) -> None:
-        self.pages: dict[str, tuple[str, bytes]] = {}
-        self.hits: Counter[str] = Counter()
-        fixture = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
-                fixture.hits[self.path] += 1
-                path = self.path.split("?")[0].split(";")[0]
-                if path not in fixture.pages:
-                    self.send_response(404)
-                    self.end_headers()
-                    return
-                ctype, body = fixture.pages[path]
-                self.send_response(200)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+    def __init__(self, server: Any) -> None:
+        self.pages = _Pages(server)
+        self.hits: Counter[str] = server.hits
+        self.port = server.port
+        self.base = server.base
 
     def __enter__(self) -> Fixture:
-        self.thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        pass
 
     def article_hits(self) -> Counter[str]:
         return Counter({p: n for p, n in self.hits.items() if ".html" in p})
@@ -508,8 +506,8 @@ def _crawl(sites: Path, dbp: Path, *site_keys: str) -> str:
 
 
 @pytest.mark.slow
-def test_crawl_dedup_end_to_end(tmp_path):
-    with Fixture() as fx:
+def test_crawl_dedup_end_to_end(tmp_path, loop_site):
+    with Fixture(loop_site) as fx:
         base, port = fx.base, fx.port
         fx.pages[A1_PATH] = ("text/html; charset=utf-8",
                              _page(KANAGAWA_TITLE, KANAGAWA, base + A1_PATH, "2026-03-05T08:00:00+07:00"))
@@ -585,7 +583,7 @@ obey_robots = false
 def test_sample_sites_duplicates_and_stories(tmp_path):
     """The bundled sample outlets (written independently of this module): the TTXVN republication
     is a copy of the original, the two write-ups of one event share a story, nothing else merges."""
-    from pipeline.samplesite import SampleSite
+    from config.samples.site import SampleSite
 
     with SampleSite() as site:
         sites = tmp_path / "sites.toml"

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from pipeline import extract as ex
 from pipeline.extract import VN_TZ, explain_extraction, extract_article, parse_date, url_timestamp
+from pipeline.extract.pagetype import challenge_reason
+from pipeline.extract.quirks import find_quirk
 from pipeline.normalize import normalize_inline
-from pipeline.pagetype import challenge_reason
-from pipeline.quirks import find_quirk
 
 # --------------------------------------------------------------------------------------------------
 # Handwritten pages (the text is made up for these tests)

@@ -20,7 +20,7 @@ from scrapy.exceptions import DropItem
 
 from config import SiteSpec
 from db import open_db
-from db.store import sync_sites
+from db.runs import sync_sites
 from pipeline.decode import looks_vietnamese, page_text
 from spiders.sources import SourceError, feed_links, sitemap_links
 from tests import faultlib
@@ -323,8 +323,8 @@ def test_store_stage_disk_full_drops_and_stops(tmp_path):
     """The store stage turns SQLITE_FULL into a clean stop: DropItem with the reason, spider told once,
     the failed article's transaction rolled back."""
     from pipeline.article import Article
-    from pipeline.stages.s900_store import StoreStage
     from spiders.news import PageItem
+    from spiders.stages.s900_store import StoreStage
 
     db = open_db(tmp_path / "f.db")
     pages = db.execute("PRAGMA page_count").fetchone()[0]

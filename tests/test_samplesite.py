@@ -1,4 +1,4 @@
-"""The loopback fixture server (pipeline.samplesite) and the fixture sites of config/samples."""
+"""The loopback fixture server (config.samples.site) and the fixture sites of config/samples."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from lxml import etree
 from lxml import html as lhtml
 
 import config
-from pipeline.samplesite import SAMPLES_DIR, SampleSite
+from config.samples.site import SAMPLES_DIR, SampleSite
 
 BROKEN_FEED = "/thanhnien/rss/broken.rss"
 
@@ -383,7 +383,7 @@ def test_command_line_serves_and_prints_base(tmp_path: Path):
     import sys
 
     out = tmp_path / "sites.toml"
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline.samplesite", "--write-sites", str(out)],
+    proc = subprocess.Popen([sys.executable, "-m", "config.samples.site", "--write-sites", str(out)],
                             stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
     try:
         base = proc.stdout.readline().strip()

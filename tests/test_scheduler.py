@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from config import SiteSpec
-from pipeline.scheduler import next_interval
+from pipeline.run.scheduler import next_interval
 from spiders.middlewares import backoff_delay, parse_retry_after
 from tests.loopnews import NewsSite, article_html
 
@@ -130,7 +130,7 @@ def test_after_pass_reschedules_the_job_with_the_adapted_interval_and_the_back_o
     from apscheduler.triggers.interval import IntervalTrigger
 
     from db import open_db
-    from pipeline.scheduler import Runner
+    from pipeline.run.scheduler import Runner
 
     path = tmp_path / "s.db"
     db = open_db(path)
@@ -450,7 +450,7 @@ def test_status_shows_blocked_site(site: NewsSite, tmp_path: Path, answer: str) 
 
 def test_site_health_stale_flag(tmp_path: Path) -> None:
     from db import open_db
-    from pipeline.health import site_health
+    from pipeline.run.health import site_health
 
     db = open_db(tmp_path / "h.db")
     db.execute("INSERT INTO sites (key, name, every_seconds) VALUES ('quiet', 'Quiet', 900), "

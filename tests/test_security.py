@@ -20,8 +20,9 @@ from scrapy.settings import Settings
 
 from config import SiteSpec
 from db import open_db
-from db.store import decompress, store_article
+from db.articles import decompress
 from pipeline.article import Article
+from pipeline.process import store_article
 from spiders.guards import RedirectGuard, Refused, RequestGuard, refusal
 from tests import faultlib
 from tests.loopback import ROOT, FixtureServer, rows, run_crawl, site_toml

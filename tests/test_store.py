@@ -3,8 +3,9 @@ import sqlite3
 import pytest
 
 from db import open_db
-from db.store import decompress, is_known, known_urls, record_url, store_article
+from db.articles import decompress, is_known, known_urls, record_url
 from pipeline.article import Article
+from pipeline.process import store_article
 
 TEXT = ("Sáng 20/11, Chủ tịch UBND thành phố Đà Nẵng tiếp Đại sứ Hàn Quốc. Hai bên trao đổi về hợp tác "
         "quốc tế, đối ngoại địa phương và thúc đẩy đầu tư. Thụy Sĩ và Hòa Bình cũng được nhắc tới.")

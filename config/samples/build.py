@@ -7,7 +7,7 @@ Every page, feed and sitemap under www/ and the whole of expected.toml are writt
 script; sites.toml, routes.toml and www/robots.txt are written by hand. All article texts in
 articles.txt are invented for these fixtures (fictional officials, fictional events).
 URLs are written with the placeholder {{BASE}} (the server's base URL) and {{OTHER}} (the same
-server under another host name), which pipeline.samplesite substitutes at serve time.
+server under another host name), which config.samples.site substitutes at serve time.
 """
 
 from __future__ import annotations

@@ -1,0 +1,179 @@
+"""Sites, crawl runs, sources (conditional GET) and per-site scheduler state: the SQL of a crawl
+pass and of the scheduler. Plain values in and out (dicts, ints, ISO strings)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+import sqlite_utils
+
+from db import utcnow
+
+
+class SiteRow(Protocol):
+    """What ``sync_sites`` reads of a site spec (config.SiteSpec has these)."""
+
+    key: str
+    name: str
+    domains: tuple[str, ...]
+    every: float
+    enabled: bool
+
+
+
+def sync_sites(db: sqlite_utils.Database, specs: Iterable[SiteRow]) -> None:
+    """Upsert the ``sites`` table from the site specs (name, domains, interval, enabled)."""
+    now = utcnow()
+    with db.atomic():
+        for s in specs:
+            db.execute(
+                "INSERT INTO sites (key, name, domains, every_seconds, enabled, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET name = excluded.name, "
+                "domains = excluded.domains, every_seconds = excluded.every_seconds, "
+                "enabled = excluded.enabled, updated_at = excluded.updated_at",
+                [s.key, s.name, json.dumps(list(s.domains)), s.every, int(s.enabled), now],
+            )
+
+
+def mark_interrupted(db: sqlite_utils.Database, site: str, *, status: str = "killed",
+                     error: str = "pass ended without finishing (process killed?)", only_dead: bool = True,
+                     older_than: float | None = None) -> int:
+    """Close the runs of ``site`` left 'running' (a pass killed by SIGKILL, a power loss, a child the
+    scheduler stopped). With ``only_dead`` (the default), only runs whose process is gone, or this very
+    process's own, or (``older_than`` seconds given) older than that; a run whose process is alive (a
+    manual `presswatch crawl` beside `presswatch run`) is left alone. Sets ``status``, ``finished``
+    and ``error`` (an error already recorded is kept). Returns how many runs were closed."""
+    rows = db.execute("SELECT id, pid, (julianday('now') - julianday(started)) * 86400 FROM crawl_runs "
+                      "WHERE site = ? AND status = 'running'", [site]).fetchall()
+    ids = [run_id for run_id, pid, age in rows
+           if not only_dead or pid == os.getpid() or not pid_alive(pid)
+           or (older_than is not None and age is not None and age > older_than)]
+    now = utcnow()
+    for run_id in ids:
+        db.execute("UPDATE crawl_runs SET status = ?, finished = coalesce(finished, ?), "
+                   "error = coalesce(error, ?) WHERE id = ?", [status, now, error, run_id])
+    return len(ids)
+
+
+def pid_alive(pid: int | None) -> bool:
+    """Whether a process with this id exists (a run's ``pid`` in crawl_runs)."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def start_run(db: sqlite_utils.Database, site: str) -> int:
+    """A new 'running' row in crawl_runs for this process; returns its id."""
+    cur = db.execute("INSERT INTO crawl_runs (site, started, pid) VALUES (?, ?, ?) RETURNING id",
+                     [site, utcnow(), os.getpid()])
+    return int(cur.fetchone()[0])
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, *, requests: int, new: int, skipped: int,
+               errors: int, status: str, error: str | None = None, http_status: int | None = None,
+               unchanged: int = 0, backoff_until: str | None = None) -> None:
+    db.execute(
+        "UPDATE crawl_runs SET finished = ?, requests = ?, new = ?, skipped = ?, errors = ?, status = ?, "
+        "error = ?, http_status = ?, unchanged = ?, backoff_until = ? WHERE id = ?",
+        [utcnow(), requests, new, skipped, errors, status, error, http_status, unchanged, backoff_until,
+         run_id],
+    )
+
+
+def get_source(db: sqlite_utils.Database, url: str) -> dict[str, Any] | None:
+    """The ``sources`` row of a feed/sitemap/section URL (validators, body hash), or None."""
+    cur = db.execute("SELECT * FROM sources WHERE url = ?", [url])
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+
+def note_source(db: sqlite_utils.Database, url: str, site: str, kind: str, *, status: int,
+                etag: str | None = None, last_modified: str | None = None, body_hash: str | None = None,
+                changed: bool = False, lastmod: str | None = None, retired: bool | None = None,
+                keep_validators: bool = True) -> None:
+    """Record one fetch of a source. ``changed``: the body differs from the one parsed before (or is
+    the first one). Validators (ETag, Last-Modified) and the body hash are only replaced when given,
+    unless ``keep_validators`` is False (then they are cleared: the next fetch is unconditional)."""
+    now = utcnow()
+    db.execute(
+        "INSERT INTO sources (url, site, kind, etag, last_modified, body_hash, lastmod, last_status, "
+        "last_fetched, last_changed, retired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(url) DO UPDATE SET site = excluded.site, kind = excluded.kind, "
+        "etag = CASE WHEN ? THEN coalesce(excluded.etag, sources.etag) ELSE NULL END, "
+        "last_modified = CASE WHEN ? THEN coalesce(excluded.last_modified, sources.last_modified) "
+        "ELSE NULL END, "
+        "body_hash = CASE WHEN ? THEN coalesce(excluded.body_hash, sources.body_hash) ELSE NULL END, "
+        "lastmod = coalesce(excluded.lastmod, sources.lastmod), last_status = excluded.last_status, "
+        "last_fetched = excluded.last_fetched, "
+        "last_changed = CASE WHEN ? THEN excluded.last_changed ELSE sources.last_changed END, "
+        "retired = coalesce(?, sources.retired)",
+        [url, site, kind, etag, last_modified, body_hash, lastmod, status, now, now,
+         int(bool(retired)), keep_validators, keep_validators, keep_validators, changed,
+         None if retired is None else int(retired)],
+    )
+
+
+def forget_site_hashes(db: sqlite_utils.Database, site: str) -> None:
+    """Make the next pass re-read every source of the site (some links were left for later)."""
+    db.execute("UPDATE sources SET body_hash = NULL, etag = NULL, last_modified = NULL WHERE site = ?",
+               [site])
+
+
+def get_site_state(db: sqlite_utils.Database, site: str) -> dict[str, Any]:
+    """The site's row of site_state (back-off, interval) or its defaults."""
+    cur = db.execute("SELECT * FROM site_state WHERE site = ?", [site])
+    row = cur.fetchone()
+    if row is None:
+        return {"site": site, "backoff_until": None, "backoff_count": 0, "backoff_reason": None,
+                "interval_seconds": None}
+    return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+
+def set_backoff(db: sqlite_utils.Database, site: str, until: str | None, reason: str | None = None) -> None:
+    """Set (``until`` given: count + 1) or clear (None: count back to 0) the back-off of a site."""
+    now = utcnow()
+    if until is None:
+        db.execute(
+            "INSERT INTO site_state (site, backoff_until, backoff_count, backoff_reason, updated_at) "
+            "VALUES (?, NULL, 0, NULL, ?) ON CONFLICT(site) DO UPDATE SET backoff_until = NULL, "
+            "backoff_count = 0, backoff_reason = NULL, updated_at = excluded.updated_at",
+            [site, now],
+        )
+    else:
+        db.execute(
+            "INSERT INTO site_state (site, backoff_until, backoff_count, backoff_reason, updated_at) "
+            "VALUES (?, ?, 1, ?, ?) ON CONFLICT(site) DO UPDATE SET backoff_until = excluded.backoff_until, "
+            "backoff_count = site_state.backoff_count + 1, backoff_reason = excluded.backoff_reason, "
+            "updated_at = excluded.updated_at",
+            [site, until, reason, now],
+        )
+
+
+def set_interval(db: sqlite_utils.Database, site: str, seconds: float) -> None:
+    """The site's current adaptive polling interval, in seconds."""
+    db.execute(
+        "INSERT INTO site_state (site, interval_seconds, updated_at) VALUES (?, ?, ?) "
+        "ON CONFLICT(site) DO UPDATE SET interval_seconds = excluded.interval_seconds, "
+        "updated_at = excluded.updated_at",
+        [site, seconds, utcnow()],
+    )
+
+
+def recent_new_counts(db: sqlite_utils.Database, site: str, limit: int = 12) -> list[int]:
+    """``new`` of the site's last finished runs, newest first (only passes that observed the site)."""
+    return [int(r[0]) for r in db.execute(
+        "SELECT new FROM crawl_runs WHERE site = ? AND status NOT IN "
+        "('running', 'killed', 'shutdown', 'throttled', 'failed', 'blocked') "
+        "ORDER BY id DESC LIMIT ?", [site, limit])]
+

@@ -1,0 +1,373 @@
+"""presswatch command line (click). `presswatch --help` lists the commands."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from config import ConfigError, SiteSpec, load_sites
+from db import default_db_path
+from pipeline.cli.alerts import alerts, alerts_option, load_alerts_or_fail
+
+log = logging.getLogger("presswatch")
+
+
+def _specs(sites_file: str | None, keys: tuple[str, ...] = ()) -> dict[str, SiteSpec]:
+    try:
+        specs = load_sites(sites_file)
+    except ConfigError as e:
+        raise click.ClickException(str(e)) from None
+    if keys:
+        unknown = [k for k in keys if k not in specs]
+        if unknown:
+            raise click.ClickException(f"unknown site key(s): {', '.join(unknown)} (known: {', '.join(specs)})")
+        specs = {k: specs[k] for k in keys}
+    return specs
+
+
+db_option = click.option(
+    "--db", "db_path", default=None, metavar="PATH",
+    help="SQLite file (default: $PRESSWATCH_DB or presswatch.db in the working directory).",
+)
+sites_option = click.option(
+    "--sites", "sites_file", default=None, metavar="FILE", type=click.Path(dir_okay=False),
+    help="A sites TOML file to use instead of the bundled config/sites.toml.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="presswatch")
+def main() -> None:
+    """presswatch: Vietnamese press monitoring of local foreign affairs (đối ngoại địa phương)."""
+
+
+@main.command()
+@click.option("--site", "site_keys", multiple=True, metavar="KEY", help="Crawl only this site (repeatable).")
+@sites_option
+@db_option
+@alerts_option
+@click.option("-v", "--verbose", is_flag=True, help="Log every request and skip (INFO).")
+def crawl(site_keys: tuple[str, ...], sites_file: str | None, db_path: str | None, alerts_file: str | None,
+          verbose: bool) -> None:
+    """Run one crawl pass now and print a per-site summary."""
+    from pipeline.run.crawl import crawl_once
+
+    specs = _specs(sites_file, site_keys)
+    alerts_cfg = load_alerts_or_fail(alerts_file)
+    db_path = db_path or default_db_path()
+    overrides = {"LOG_LEVEL": "INFO" if verbose else "ERROR"}
+    started = time.monotonic()
+    summaries = crawl_once(specs, db_path, overrides, alerts=alerts_cfg)
+    for s in summaries:
+        click.echo(s.line())
+    total = sum(s.new for s in summaries)
+    click.echo(f"{len(summaries)} site(s), {total} new article(s) in {time.monotonic() - started:.1f}s -> {db_path}")
+    if summaries.alerts is not None:
+        click.echo(summaries.alerts.line())
+    if any(s.status == "disk full" for s in summaries):  # robustness: say it loudly, exit non-zero
+        raise click.ClickException(f"stopped writing: the database or disk is full ({db_path}). What was stored "
+                                   "is intact and nothing is half-written; free space and run again.")
+
+
+@main.command()
+@sites_option
+def sites(sites_file: str | None) -> None:
+    """List and validate the site specs."""
+    specs = _specs(sites_file)
+    for s in specs.values():
+        srcs = f"{len(s.feeds)} feed(s), {len(s.sitemaps)} sitemap(s), {len(s.sections)} section(s)"
+        state = "" if s.enabled else "  [disabled]"
+        click.echo(f"{s.key:<14} {s.name:<28} every {int(s.every // 60):>3}m  {srcs}{state}")
+    click.echo(f"{len(specs)} site(s), all valid")
+
+
+@main.command()
+@click.argument("source", metavar="FILE_OR_URL")
+@click.option("--url", "page_url", default=None, help="The page's URL, when SOURCE is a file.")
+@sites_option
+def extract(source: str, page_url: str | None, sites_file: str | None) -> None:
+    """Print the cleaned article of a saved page or a URL as JSON (the crawl's own page path)."""
+    from pipeline.process import process_page
+
+    headers: dict[str, str] = {}
+    if source.startswith(("http://", "https://")):
+        import urllib.request
+
+        req = urllib.request.Request(source, headers={"User-Agent": "presswatch/0.1"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 (http(s) only)
+                body = resp.read(10 * 1024 * 1024)
+                headers = dict(resp.headers.items())
+        except OSError as e:
+            raise click.ClickException(f"cannot download {source}: {e}") from None
+        url = source
+    else:
+        try:
+            body = Path(source).read_bytes()
+        except OSError as e:
+            raise click.ClickException(f"cannot read {source}: {e.strerror}") from None
+        url = page_url or Path(source).resolve().as_uri()
+    site = _site_for_url(url, sites_file)
+    article, reason = process_page(body, headers, url, site)
+    if article is None:
+        raise click.ClickException(f"not an article: {reason}")
+    click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
+
+
+def _site_for_url(url: str, sites_file: str | None) -> SiteSpec | None:
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname
+    try:
+        specs = load_sites(sites_file)
+    except ConfigError:
+        return None
+    for s in specs.values():
+        if host and s.allows_host(host):
+            return s
+    return None
+
+
+@main.command()
+@db_option
+@click.option("--port", default=8001, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--cache-seconds", default=60, show_default=True, metavar="N",
+              help="Answer a page viewed again from memory while the database is unchanged, for at most N "
+                   "seconds (bounds how late 'today'/'last 7 days' pages can be; any new row shows at once). "
+                   "0 = off.")
+@alerts_option
+def serve(db_path: str | None, port: int, host: str, cache_seconds: int, alerts_file: str | None) -> None:
+    """Publish the database with Datasette (read-only)."""
+    from db import open_db
+    from pipeline.publish import datasette_command, write_metadata
+
+    os.environ["PRESSWATCH_CACHE_SECONDS"] = str(cache_seconds)  # read by config/datasette_plugins
+    db_path = db_path or default_db_path()
+    open_db(db_path).close()  # create and migrate, so a fresh machine serves an empty but valid DB
+    with tempfile.TemporaryDirectory() as tmp:
+        meta = write_metadata(db_path, Path(tmp) / "metadata.json", alerts_file)
+        click.echo(f"Datasette on http://{host}:{port}/ (Ctrl-C stops)")
+        _run_foreground(datasette_command(db_path, meta, host, port))
+
+
+def _run_foreground(cmd: list[str]) -> None:
+    proc = subprocess.Popen(cmd)
+    try:
+        proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@main.command()
+@click.option("--db", "db_path", default="presswatch-demo.db", show_default=True, metavar="PATH")
+@click.option("--port", default=8001, show_default=True)
+@click.option("--no-serve", is_flag=True, help="Crawl the sample sites, print the summary, do not start Datasette.")
+def demo(db_path: str, port: int, no_serve: bool) -> None:
+    """Offline demo: serve bundled sample sites on 127.0.0.1, crawl them, open Datasette."""
+    from config.samples.site import SampleSite
+
+    for suffix in ("", "-wal", "-shm"):  # the sample sites get a new port each time: start afresh
+        Path(db_path + suffix).unlink(missing_ok=True)
+    with SampleSite() as site, tempfile.TemporaryDirectory() as tmp:
+        sites_file = Path(tmp) / "sites.toml"
+        sites_file.write_text(site.sites_toml(), encoding="utf-8")
+        click.echo(f"sample sites on {site.base}/")
+        cmd = [sys.executable, "-m", "pipeline.cli", "crawl", "--sites", str(sites_file), "--db", db_path]
+        r = subprocess.run(cmd)
+        if r.returncode != 0:
+            raise click.ClickException("demo crawl failed")
+    if no_serve:
+        return
+    from pipeline.publish import datasette_command, write_metadata
+
+    with tempfile.TemporaryDirectory() as tmp:
+        meta = write_metadata(db_path, Path(tmp) / "metadata.json")
+        click.echo(f"Datasette on http://127.0.0.1:{port}/{Path(db_path).stem}/articles (Ctrl-C stops)")
+        _run_foreground(datasette_command(db_path, meta, "127.0.0.1", port))
+
+
+@main.command()
+@db_option
+@sites_option
+def reextract(db_path: str | None, sites_file: str | None) -> None:
+    """Re-run extraction, scoring and story clustering on the stored raw pages, without re-crawling."""
+    from db import open_db
+    from db.articles import decompress, stored_pages
+    from pipeline.process import reprocess
+
+    specs = _specs(sites_file)
+    db = open_db(db_path or default_db_path())
+    changed = failed = 0
+    rows = stored_pages(db)
+    for art_id, url, site, blob, content_type in rows:
+        done, reason = reprocess(db, art_id, url, decompress(blob), {"Content-Type": content_type or ""},
+                                 specs.get(site or ""))
+        if done is None:
+            failed += 1
+            click.echo(f"{url}: no longer extracts ({reason}); row kept", err=True)
+        elif done.changed:
+            changed += 1
+    click.echo(f"{len(rows)} page(s) re-extracted, {changed} article(s) changed, {failed} kept as they were")
+
+
+@main.command()
+@click.argument("infile", type=click.File("r", encoding="utf-8"), default="-", required=False)
+def classify(infile: Any) -> None:
+    """Score JSON lines {"title", "text"} (stdin by default) for local foreign affairs."""
+    from pipeline.relevance import classify_jsonl
+
+    classify_jsonl(infile, sys.stdout)
+
+
+@main.command()
+@click.option("--since", default="2d", show_default=True, metavar="DURATION",
+              help="Re-download the articles first stored within this period (s, m, h, d).")
+@click.option("--delay", default=1.0, show_default=True, help="Seconds between two downloads.")
+@db_option
+@sites_option
+def recheck(since: str, delay: float, db_path: str | None, sites_file: str | None) -> None:
+    """Download recent articles again; an edited text is stored with its revision history."""
+    from datetime import UTC, datetime, timedelta
+
+    from config import parse_duration
+    from db import open_db
+    from db.articles import recent_articles
+    from pipeline.process import reprocess
+    from spiders.guards import refusal
+
+    try:
+        seconds = parse_duration(since)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--since") from None
+    specs = _specs(sites_file)
+    db = open_db(db_path or default_db_path())
+    changed = failed = 0
+    since = (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat(timespec="seconds")
+    candidates = recent_articles(db, since)
+    for n, (art_id, url, site) in enumerate(candidates):
+        spec = specs.get(site or "")
+        why = "site not in the sites file" if spec is None else refusal(url, spec.domains)
+        if why or spec is None:
+            click.echo(f"{url}: skipped ({why})", err=True)
+            continue
+        if n:
+            time.sleep(delay)
+        try:
+            body, headers = _download(url, spec.domains)
+        except OSError as e:
+            failed += 1
+            click.echo(f"{url}: {e}", err=True)
+            continue
+        done, reason = reprocess(db, art_id, url, body, headers, spec, fresh=True)
+        if done is None:
+            failed += 1
+            click.echo(f"{url}: no longer extracts ({reason}); row kept", err=True)
+            continue
+        if done.text_changed:
+            changed += 1
+            click.echo(f"{url}: changed, revision recorded")
+    click.echo(f"{len(candidates)} article(s) checked, {changed} changed, {failed} failed")
+
+
+def _download(url: str, domains: tuple[str, ...]) -> tuple[bytes, dict[str, str]]:
+    """One page, with presswatch's User-Agent and size limit; a redirect off the site's domains (or to
+    a private address) is refused before it is followed."""
+    import urllib.request
+
+    from spiders.guards import refusal
+    from spiders.settings import DOWNLOAD_MAXSIZE, USER_AGENT
+
+    class Guarded(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+            why = refusal(newurl, domains)
+            if why:
+                raise OSError(f"redirect refused ({why}): {newurl}")
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+    opener = urllib.request.build_opener(Guarded)
+    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    with opener.open(req, timeout=30) as resp:
+        body: bytes = resp.read(DOWNLOAD_MAXSIZE + 1)
+        headers = dict(resp.headers.items())
+    if len(body) > DOWNLOAD_MAXSIZE:
+        raise OSError("page larger than the download limit")
+    return body, headers
+
+
+@main.command()
+@db_option
+def rescore(db_path: str | None) -> None:
+    """Re-score every stored article (after the lexicons in config/ change)."""
+    from db import open_db
+    from db.articles import article_texts, set_relevance
+    from pipeline.process import relevance_columns
+    from pipeline.relevance import score
+
+    db = open_db(db_path or default_db_path())
+    n = relevant = 0
+    rows = article_texts(db)
+    with db.atomic():
+        for art_id, title, description, text in rows:
+            rel = score({"title": title, "description": description, "text": text}).to_dict()
+            set_relevance(db, art_id, relevance_columns(rel))
+            n += 1
+            relevant += bool(rel["relevant"])
+    click.echo(f"{n} article(s) re-scored, {relevant} relevant")
+
+
+@main.command()
+@sites_option
+@db_option
+@click.option("--no-serve", is_flag=True, help="Do not start Datasette beside the scheduler.")
+@click.option("--port", default=8001, show_default=True, help="Datasette port on 127.0.0.1.")
+@alerts_option
+@click.option("--once", is_flag=True,
+              help="Poll each enabled site once (skipping those in back-off), then exit.")
+@click.option("--log-dir", default="logs", show_default=True, metavar="DIR",
+              help="Directory of the rotating log file ('' for stdout only).")
+def run(sites_file: str | None, db_path: str | None, no_serve: bool, port: int, alerts_file: str | None,
+        once: bool, log_dir: str) -> None:
+    """The main job: poll every enabled site on its interval, forever, with Datasette beside it.
+
+    SIGINT/SIGTERM stop it cleanly: running crawls get SIGTERM, then SIGKILL after a grace period."""
+    from pipeline.run.scheduler import run_forever
+
+    specs = _specs(sites_file)
+    load_alerts_or_fail(alerts_file)  # fail now, not in every pass
+    if alerts_file:  # each pass (a child `presswatch crawl`) and the feeds read it from the environment
+        os.environ["PRESSWATCH_ALERTS"] = str(Path(alerts_file).resolve())
+    code = run_forever(specs, db_path or default_db_path(), sites_file=sites_file, serve=not no_serve,
+                       port=port, log_dir=log_dir or None, once=once)
+    sys.exit(code)
+
+
+@main.command()
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+def status(db_path: str | None, as_json: bool) -> None:
+    """Health of each site: last run, last success, last new article, failures, blocked, stale."""
+    from db import open_db
+    from pipeline.run.health import format_status, site_health
+
+    db = open_db(db_path or default_db_path())
+    rows = site_health(db)
+    db.close()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_status(rows))
+
+
+main.add_command(alerts)
+

@@ -1,0 +1,43 @@
+"""Datasette read connections: the ``vn_fold`` SQL function and the page-cache pragmas.
+
+Called from the plugin's ``prepare_connection`` hook (config/datasette_plugins/presswatch_datasette.py)
+for every connection Datasette opens.
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from typing import Any
+
+from pipeline.normalize import search_fold
+
+# Read connections: map the file into memory and keep a bigger page cache, so facets and
+# searches over tens of thousands of rows read pages from memory rather than by a system call
+# each (the default cache is 2 MB per connection). Memory-mapped pages are the OS page cache's.
+MMAP_BYTES = 4 << 30
+CACHE_KIB = 64 << 10
+SHORT = 200  # strings up to this many characters are folded through the memo
+
+
+def vn_fold(s: Any) -> str | None:
+    """SQL ``vn_fold(x)``: ``pipeline.normalize.search_fold`` of ``str(x)`` ('Đà  Nẵng' -> 'da nang');
+    NULL stays NULL. Never raises."""
+    if s is None:
+        return None
+    s = str(s)
+    return _short_fold(s) if len(s) <= SHORT else search_fold(s)
+
+
+@functools.lru_cache(maxsize=16384)
+def _short_fold(s: str) -> str | None:
+    """Memoised for short strings: canned queries fold the same few hundred province and country
+    names on every row (a Python call each, holding the GIL)."""
+    return search_fold(s)
+
+
+def prepare_connection(conn: sqlite3.Connection) -> None:
+    """Register ``vn_fold`` (deterministic) on a Datasette connection and set mmap_size and cache_size."""
+    conn.create_function("vn_fold", 1, vn_fold, deterministic=True)
+    conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")

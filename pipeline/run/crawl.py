@@ -1,0 +1,127 @@
+"""One crawl pass, in this process (the Twisted reactor runs once per process: the scheduler
+starts each pass in a child process, see pipeline/run/scheduler.py)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from config import SiteSpec
+from config import settings as env_settings
+from db import open_db
+from pipeline.process import NewArticleHook
+
+if TYPE_CHECKING:
+    from pipeline.alerts import AlertsConfig
+    from pipeline.alerts.outbox import Report
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SiteSummary:
+    site: str
+    status: str
+    requests: int
+    new: int
+    skipped: int
+    errors: int
+    error: str | None
+
+    def line(self) -> str:
+        out = (f"{self.site:<14} {self.status:<8} requests {self.requests:>4}  new {self.new:>4}  "
+               f"skipped {self.skipped:>4}  errors {self.errors:>3}")
+        if self.error:
+            out += f"  ({self.error})"
+        return out
+
+
+def scrapy_settings(specs: dict[str, SiteSpec], overrides: dict[str, Any] | None = None) -> Settings:
+    settings = Settings()
+    settings.setmodule("spiders.settings", priority="project")
+    settings.set("CLOSESPIDER_TIMEOUT", max((s.timeout for s in specs.values()), default=600), priority="project")
+    # per-request download timeout in seconds (default 30 in spiders/settings.py): slow links, and
+    # tests that need a hanging site to fail in seconds rather than a minute
+    download_timeout = env_settings.download_timeout()
+    if download_timeout is not None:
+        settings.set("DOWNLOAD_TIMEOUT", download_timeout, priority="project")
+    for k, v in (overrides or {}).items():
+        settings.set(k, v, priority="cmdline")
+    return settings
+
+
+class PassResult(list[SiteSummary]):
+    """The per-site summaries of a pass, and what the alert delivery after it did (or None)."""
+
+    alerts: Report | None = None
+
+
+def crawl_once(specs: dict[str, SiteSpec], db_path: str, overrides: dict[str, Any] | None = None,
+               alerts: AlertsConfig | None = None) -> PassResult:
+    """Run one pass over ``specs`` into ``db_path``; return the per-site summary of this pass.
+
+    With ``alerts``, each new article is enqueued for the matching subscriptions in its own
+    transaction, and the outbox is delivered after the pass (pipeline/alerts/outbox.py)."""
+    from spiders.news import NewsSpider
+
+    specs = {k: s for k, s in specs.items() if s.enabled}
+    if not specs:
+        return _after_pass(PassResult(), db_path, alerts)
+    open_db(db_path).close()  # migrate before the crawl starts
+    process = CrawlerProcess(scrapy_settings(specs, overrides))
+    if (overrides or {}).get("LOG_LEVEL") != "INFO":
+        # their tracebacks repeat what the per-site summary says in one line
+        for name in ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry",
+                     "scrapy.core.scraper"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+    crawler = process.create_crawler(NewsSpider)
+    process.crawl(crawler, specs=specs, db_path=str(db_path), on_new_article=_enqueuer(alerts))
+    process.start()
+    # this pass's own runs (other passes may be writing crawl_runs rows at the same time)
+    run_ids = list(getattr(crawler.spider, "run_ids", {}).values())
+    return _after_pass(PassResult(summaries_of(db_path, run_ids)), db_path, alerts)
+
+
+def _enqueuer(alerts: AlertsConfig | None) -> NewArticleHook | None:
+    """The hook that enqueues each new article in the alert outbox, inside its own transaction."""
+    if alerts is None or not alerts.subscriptions:
+        return None
+    from pipeline.alerts.outbox import enqueuer
+
+    return enqueuer(alerts.subscriptions)
+
+
+def _after_pass(result: PassResult, db_path: str, alerts: AlertsConfig | None) -> PassResult:
+    if alerts is not None and any(s.channels for s in alerts.subscriptions.values()):
+        result.alerts = deliver_alerts(db_path, alerts)
+    return result
+
+
+def deliver_alerts(db_path: str, alerts: AlertsConfig) -> Report:
+    """Send what the outbox owes (failures are kept in it with their error, never raised)."""
+    from pipeline.alerts.outbox import Report, deliver
+
+    db = open_db(db_path)
+    try:
+        return deliver(db, alerts)
+    except Exception as e:  # delivery must never lose the pass's summary; rows stay in the outbox
+        log.exception("alert delivery failed")
+        return Report(errors=[f"{type(e).__name__}: {e}"])
+    finally:
+        db.close()
+
+
+def summaries_of(db_path: str, run_ids: list[int]) -> list[SiteSummary]:
+    db = open_db(db_path)
+    marks = ", ".join("?" * len(run_ids))
+    rows = db.execute(
+        f"SELECT site, status, requests, new, skipped, errors, error FROM crawl_runs WHERE id IN ({marks}) "
+        "ORDER BY id",
+        run_ids,
+    ).fetchall() if run_ids else []
+    db.close()
+    return [SiteSummary(*r) for r in rows]
