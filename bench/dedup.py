@@ -227,7 +227,7 @@ def time_checks(db_path: Path, stored: list[tuple[int, str, str, str]], m: int, 
     first = analyse(db, Article(url="https://s2.vn/first.html", title=title, text=edit(rng, text, 0.05), site="s2",
                                 published=pub), cfg)
     print(f"restart: open the database and check a first article: {(time.perf_counter() - t0) * 1000:.1f} ms "
-          f"(copy found: {first['duplicate_of'] == aid})")
+          f"(copy found: {first.duplicate_of == aid})")
     times, cpu, found = [], [], 0
     for i in range(m):
         if i % 2 == 0:  # an edited copy of a stored article

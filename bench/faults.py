@@ -120,13 +120,13 @@ def stage_chain(tmp: Path, n: int, seed: int = 7) -> dict[str, Any]:
     from config import SiteSpec
     from db import open_db
     from db.runs import sync_sites
-    from spiders.news import PageItem
+    from spiders.items import PageItem
 
     db = open_db(tmp / "chain.db")
     spec = SiteSpec(key="s", name="s", domains=("127.0.0.1",), feeds=("http://127.0.0.1/f",))
     sync_sites(db, [spec])
     spider = SimpleNamespace(specs={"s": spec}, stats_by_site={"s": Counter()}, db=db,
-                             stop_for_db_error=lambda e: False)
+                             stop_for_db_error=lambda e: False, on_new_article=None)
     stages = faultlib.item_stages(spider)  # every stage of spiders/settings.py ITEM_PIPELINES
     rnd = random.Random(seed)
     out: Counter[str] = Counter()

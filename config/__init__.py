@@ -104,7 +104,6 @@ _DURATION_FIELDS = ("every", "min_every", "max_every", "timeout")
 _KNOWN = set(_LIST_FIELDS) | set(_DURATION_FIELDS) | {
     "name", "article_pattern", "enabled", "obey_robots", "max_articles", "quirk", "notes", "canonical_host",
 }
-_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _HEADER = re.compile(r"^\s*\[\s*sites\.([^\]\s]+)\s*\]\s*(?:#.*)?$", re.M)
 
 
@@ -122,6 +121,28 @@ def _fail(origin: str, key: str | None, fld: str | None, msg: str) -> ConfigErro
     return ConfigError(f"{config_place(origin, 'site', key, fld)}: {msg}")
 
 
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def check_block(origin: str, kind: str, table: str, name: str, block: Any, known: set[str],
+                error: type[ConfigError] = ConfigError) -> dict[str, Any]:
+    """The checks every ``[table.NAME]`` block of a config file gets (``kind``: "site",
+    "subscription"; ``table``: "sites", "alerts"): a name of lower-case letters, digits, '-' and '_',
+    a table, no unknown key. Returns the block; raises ``error`` (a ConfigError) naming the file,
+    the block and the field."""
+    def fail(fld: str | None, msg: str) -> ConfigError:
+        return error(f"{config_place(origin, kind, name, fld)}: {msg}")
+
+    if not _NAME.match(name):
+        raise fail(None, f"{kind} names are lower-case letters, digits, '-' and '_'")
+    if not isinstance(block, dict):
+        raise fail(None, f"must be a table ([{table}.NAME])")
+    unknown = sorted(set(block) - known)
+    if unknown:
+        raise fail(unknown[0], f"unknown key (known: {', '.join(sorted(known))})")
+    return block
+
+
 def _url_list(origin: str, key: str, fld: str, value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
@@ -136,13 +157,7 @@ def _url_list(origin: str, key: str, fld: str, value: Any) -> tuple[str, ...]:
 
 
 def _spec(origin: str, key: str, block: Any) -> SiteSpec:
-    if not _KEY.match(key):
-        raise _fail(origin, key, None, "site keys are lower-case letters, digits, '-' and '_'")
-    if not isinstance(block, dict):
-        raise _fail(origin, key, None, "must be a table ([sites.KEY])")
-    unknown = sorted(set(block) - _KNOWN)
-    if unknown:
-        raise _fail(origin, key, unknown[0], f"unknown key (known: {', '.join(sorted(_KNOWN))})")
+    check_block(origin, "site", "sites", key, block, _KNOWN)
     kw: dict[str, Any] = {"key": key}
     name = block.get("name", key)
     if not isinstance(name, str) or not name.strip():

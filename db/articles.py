@@ -177,12 +177,13 @@ def write_index(db: sqlite_utils.Database, article_id: int, index: IndexRows, *,
 def update_article(db: sqlite_utils.Database, article_id: int, row: Mapping[str, Any]) -> bool:
     """Replace the extracted columns of a stored article (only those of ``EXTRACTED_COLUMNS`` found in
     ``row``); True when anything changed."""
-    cols = [k for k in EXTRACTED_COLUMNS if k in row]
-    old = db.execute(f"SELECT {', '.join(cols)} FROM articles WHERE id = ?", [article_id]).fetchone()
-    new = [row[k] for k in cols]
+    names = [k for k in EXTRACTED_COLUMNS if k in row]
+    cols, sets = ", ".join(names), ", ".join(f"{k} = ?" for k in names)  # known column names only
+    old = db.execute(f"SELECT {cols} FROM articles WHERE id = ?", [article_id]).fetchone()
+    new = [row[k] for k in names]
     if old is not None and tuple(old) == tuple(new):
         return False
-    db.execute(f"UPDATE articles SET {', '.join(f'{k} = ?' for k in cols)} WHERE id = ?", [*new, article_id])
+    db.execute(f"UPDATE articles SET {sets} WHERE id = ?", [*new, article_id])
     return True
 
 
@@ -225,9 +226,10 @@ def recent_articles(db: sqlite_utils.Database, since_iso: str) -> list[tuple[int
 
 def set_relevance(db: sqlite_utils.Database, article_id: int, columns: Mapping[str, Any]) -> None:
     """The relevance columns of an article (relevance, relevant, provinces, countries, relevance_evidence)."""
-    keys = ("relevance", "relevant", "provinces", "countries", "relevance_evidence")
-    db.execute(f"UPDATE articles SET {', '.join(f'{k} = ?' for k in keys)} WHERE id = ?",
-               [*(columns[k] for k in keys), article_id])
+    db.execute("UPDATE articles SET relevance = ?, relevant = ?, provinces = ?, countries = ?, "
+               "relevance_evidence = ? WHERE id = ?",
+               [columns["relevance"], columns["relevant"], columns["provinces"], columns["countries"],
+                columns["relevance_evidence"], article_id])
 
 
 def has_revisions(db: sqlite_utils.Database, article_id: int) -> bool:
@@ -274,8 +276,9 @@ def clear_index(db: sqlite_utils.Database, ids: list[int] | None = None) -> None
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            for table in ("minhash_bands", "story_keys", "article_minhash"):
-                db.execute(f"DELETE FROM {table} WHERE article_id IN ({marks})", chunk)
+            db.execute(f"DELETE FROM minhash_bands WHERE article_id IN ({marks})", chunk)
+            db.execute(f"DELETE FROM story_keys WHERE article_id IN ({marks})", chunk)
+            db.execute(f"DELETE FROM article_minhash WHERE article_id IN ({marks})", chunk)
             db.execute(f"UPDATE articles SET duplicate_of = NULL, story_id = NULL WHERE id IN ({marks})", chunk)
 
 

@@ -16,11 +16,16 @@ from db import utcnow
 class SiteRow(Protocol):
     """What ``sync_sites`` reads of a site spec (config.SiteSpec has these)."""
 
-    key: str
-    name: str
-    domains: tuple[str, ...]
-    every: float
-    enabled: bool
+    @property
+    def key(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def domains(self) -> tuple[str, ...]: ...
+    @property
+    def every(self) -> float: ...
+    @property
+    def enabled(self) -> bool: ...
 
 
 
@@ -40,22 +45,72 @@ def sync_sites(db: sqlite_utils.Database, specs: Iterable[SiteRow]) -> None:
 
 def mark_interrupted(db: sqlite_utils.Database, site: str, *, status: str = "killed",
                      error: str = "pass ended without finishing (process killed?)", only_dead: bool = True,
-                     older_than: float | None = None) -> int:
+                     older_than: float | None = None, keep_error: bool = True) -> int:
     """Close the runs of ``site`` left 'running' (a pass killed by SIGKILL, a power loss, a child the
     scheduler stopped). With ``only_dead`` (the default), only runs whose process is gone, or this very
     process's own, or (``older_than`` seconds given) older than that; a run whose process is alive (a
     manual `presswatch crawl` beside `presswatch run`) is left alone. Sets ``status``, ``finished``
-    and ``error`` (an error already recorded is kept). Returns how many runs were closed."""
+    and ``error``: with ``keep_error`` (the default) an error and end time already recorded are kept;
+    without it (the scheduler's verdict on its own child: "killed after 4s timeout") both are replaced.
+    Returns how many runs were closed."""
     rows = db.execute("SELECT id, pid, (julianday('now') - julianday(started)) * 86400 FROM crawl_runs "
                       "WHERE site = ? AND status = 'running'", [site]).fetchall()
     ids = [run_id for run_id, pid, age in rows
            if not only_dead or pid == os.getpid() or not pid_alive(pid)
            or (older_than is not None and age is not None and age > older_than)]
     now = utcnow()
+    sql = ("UPDATE crawl_runs SET status = ?, finished = coalesce(finished, ?), error = coalesce(error, ?) "
+           "WHERE id = ?" if keep_error else
+           "UPDATE crawl_runs SET status = ?, finished = ?, error = ? WHERE id = ?")
     for run_id in ids:
-        db.execute("UPDATE crawl_runs SET status = ?, finished = coalesce(finished, ?), "
-                   "error = coalesce(error, ?) WHERE id = ?", [status, now, error, run_id])
+        db.execute(sql, [status, now, error, run_id])
     return len(ids)
+
+
+def last_run_id(db: sqlite_utils.Database, site: str) -> int:
+    """The id of the site's latest crawl_runs row (0 when it has none)."""
+    return int(db.execute("SELECT coalesce(max(id), 0) FROM crawl_runs WHERE site = ?", [site]).fetchone()[0])
+
+
+def record_missing_run(db: sqlite_utils.Database, site: str, since_id: int, started: str, status: str,
+                       error: str) -> bool:
+    """A finished run row (``status``, ``error``, finished now) for a pass whose process died before it
+    wrote its own: unless the site has a run after ``since_id`` already. True when written."""
+    if db.execute("SELECT 1 FROM crawl_runs WHERE site = ? AND id > ?", [site, since_id]).fetchone():
+        return False
+    db.execute("INSERT INTO crawl_runs (site, started, finished, status, error) VALUES (?, ?, ?, ?, ?)",
+               [site, started, utcnow(), status, error])
+    return True
+
+
+def last_finished_start(db: sqlite_utils.Database, site: str) -> str | None:
+    """``started`` (ISO UTC) of the site's latest run that is not 'running', or None."""
+    row = db.execute("SELECT max(started) FROM crawl_runs WHERE site = ? AND status != 'running'",
+                     [site]).fetchone()
+    return row[0] if row else None
+
+
+def run_summaries(db: sqlite_utils.Database, run_ids: list[int]) -> list[tuple[Any, ...]]:
+    """(site, status, requests, new, skipped, errors, error) of these crawl_runs rows, by id."""
+    if not run_ids:
+        return []
+    marks = ", ".join("?" * len(run_ids))
+    return [tuple(r) for r in db.execute(
+        f"SELECT site, status, requests, new, skipped, errors, error FROM crawl_runs WHERE id IN ({marks}) "
+        "ORDER BY id", run_ids).fetchall()]
+
+
+# the columns of the site_health view (db/schema.py, migration 0002_scheduler)
+HEALTH_COLUMNS = ("site", "name", "enabled", "interval_seconds", "last_run", "last_status", "last_success",
+                  "last_new_article", "consecutive_failures", "last_error", "last_http_status",
+                  "backoff_until", "blocked", "stale")
+
+
+def site_health(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """One dict per site (``HEALTH_COLUMNS``) from the ``site_health`` view, by site key."""
+    cols = ", ".join(HEALTH_COLUMNS)
+    cur = db.execute(f"SELECT {cols} FROM site_health ORDER BY site")
+    return [dict(zip(HEALTH_COLUMNS, row, strict=True)) for row in cur.fetchall()]
 
 
 def pid_alive(pid: int | None) -> bool:

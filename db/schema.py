@@ -1,4 +1,24 @@
-"""Versioned migrations (sqlite-utils ``Migrations``): append new ones at the end, never edit old ones."""
+"""Versioned migrations (sqlite-utils ``Migrations``): append new ones at the end, never edit old ones.
+
+sqlite-utils applies the migrations in the order they are registered in this file and records the
+name of each one applied in the database's ``_sqlite_migrations`` table; on the next start it runs
+every registered name that table does not list. The names are therefore frozen: renaming a
+migration would make every existing database run it again (its CREATE TABLE would then fail). The
+names of the first six are kept as they are, irregular as they look. In order:
+
+1. ``0001_spine``
+2. ``0002_dedup``
+3. ``0003_alert_outbox``
+4. ``0002_scheduler``: runs after 0003 although numbered 0002 — it was written beside 0002_dedup on
+   another branch and merged later; the order of registration, not the number, decides.
+5. ``datasette_browse_indexes``
+6. ``datasette_facet_indexes`` (both named before migrations were numbered)
+
+From now on a new migration is appended at the end and named ``NNNN_name`` with the next number
+(the next one is ``0007_…``), so that the names sort in the order they run. tests/test_schema.py
+checks the order, the names, and that a new database and one migrated one step at a time end with
+the same schema.
+"""
 
 from __future__ import annotations
 
@@ -315,5 +335,15 @@ def m_datasette_facet_indexes(db: sqlite_utils.Database) -> None:
     )
 
 
-def migrate(db: sqlite_utils.Database) -> None:
-    migrations.apply(db)
+def migration_names() -> list[str]:
+    """The names of the registered migrations, in the order they are applied."""
+    empty = sqlite_utils.Database(memory=True)
+    try:
+        return [m.name for m in migrations.pending(empty)]  # all of them, on an empty database
+    finally:
+        empty.close()
+
+
+def migrate(db: sqlite_utils.Database, *, stop_before: str | None = None) -> None:
+    """Apply the pending migrations, in order (``stop_before``: not that one nor any after it)."""
+    migrations.apply(db, stop_before=stop_before)

@@ -29,7 +29,7 @@ class Relevance:
             "relevant": self.relevant,
             "provinces": list(self.provinces),
             "countries": list(self.countries),
-            "evidence": [dict(e) for e in self.evidence],
+            "evidence": [dict(e) if isinstance(e, dict) else e for e in self.evidence],
         }
 
 

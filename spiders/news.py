@@ -13,9 +13,8 @@ import hashlib
 import logging
 import sqlite3
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterable
+from typing import Any, TypeVar
 
 import scrapy
 from scrapy import signals
@@ -41,32 +40,17 @@ from pipeline.extract.pagetype import challenge_reason
 from pipeline.process import NewArticleHook
 from pipeline.urls import canonical_url
 from spiders.guards import refusal
+from spiders.items import PageItem, SiteStats, describe_failure, headers_of, host_of
 from spiders.middlewares import BackedOff
 from spiders.sources import SourceError, feed_links, sitemap_links
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_SITEMAP_DEPTH = 3
 # a sitemap shard whose body has not changed for this long is retired: not fetched every pass, only
 # when its lastmod in the index changes or once per RETIRED_RECHECK
 # (PRESSWATCH_RETIRE_AFTER, PRESSWATCH_RETIRED_RECHECK: config/settings.py, read when used)
-
-
-@dataclass
-class PageItem:
-    url: str  # canonical URL
-    fetched_url: str  # what was downloaded (after redirects)
-    site: str
-    body: bytes
-    status: int
-    headers: dict[str, str] = field(default_factory=dict)
-    encoding: str | None = None
-    article: Any = None  # set by the extract stage
-
-
-class SiteStats(Counter[str]):
-    """requests, new, skipped, errors, blocked, not_article, unchanged (sources answered 304 or with
-    the same body), retired (sitemap shards not fetched), deferred, backed_off per site for one pass."""
 
 
 class NewsSpider(scrapy.Spider):
@@ -224,7 +208,7 @@ class NewsSpider(scrapy.Spider):
 
     def _parsed(self, response: Response, spec: SiteSpec, kind: str) -> None:
         """A source body was read: remember its validators and hash (written when the pass finishes)."""
-        h = _headers(response)
+        h = headers_of(response)
         self.pending_sources[response.url] = dict(
             site=spec.key, kind=kind, status=response.status, etag=h.get("Etag") or h.get("ETag"),
             last_modified=h.get("Last-Modified"), changed=True,
@@ -271,7 +255,7 @@ class NewsSpider(scrapy.Spider):
     def _source_ok(self, response: Response, spec: SiteSpec) -> bool:
         """False when the source is a challenge page (or already known unchanged: then nothing to do)."""
         if response.status != 304:
-            reason = challenge_reason(response.body, _headers(response), response.status)
+            reason = challenge_reason(response.body, headers_of(response), response.status)
             if reason:
                 self.stats_by_site[spec.key]["blocked"] += 1
                 self._unreadable(response, spec)
@@ -279,31 +263,34 @@ class NewsSpider(scrapy.Spider):
                 return False
         return not self._unchanged(response, spec)
 
-    def parse_feed(self, response: Response) -> Iterable[Request]:
+    def _read_source(self, response: Response, what: str, reader: Callable[[bytes, str], T]) -> T | None:
+        """A feed or sitemap body read by ``reader`` (spiders/sources.py); None (and the error logged for
+        the site) when it is unchanged, blocked or unreadable."""
         spec = self.specs[response.meta["site"]]
         if not self._source_ok(response, spec):
-            return
+            return None
         try:
-            links = feed_links(response.body, response.url)
+            parsed = reader(response.body, response.url)
         except SourceError as e:
             self._unreadable(response, spec)
-            self.error(spec.key, f"feed {response.url}: {e}")
-            return
+            self.error(spec.key, f"{what} {response.url}: {e}")
+            return None
         self.stats_by_site[spec.key]["sources_ok"] += 1
+        return parsed
+
+    def parse_feed(self, response: Response) -> Iterable[Request]:
+        links = self._read_source(response, "feed", feed_links)
+        if links is None:
+            return
+        spec = self.specs[response.meta["site"]]
         self._parsed(response, spec, "feed")
         yield from self.follow_articles(spec, links, response.url)
 
     def parse_sitemap(self, response: Response) -> Iterable[Request]:
+        sm = self._read_source(response, "sitemap", sitemap_links)
+        if sm is None:
+            return
         spec = self.specs[response.meta["site"]]
-        if not self._source_ok(response, spec):
-            return
-        try:
-            sm = sitemap_links(response.body, response.url)
-        except SourceError as e:
-            self._unreadable(response, spec)
-            self.error(spec.key, f"sitemap {response.url}: {e}")
-            return
-        self.stats_by_site[spec.key]["sources_ok"] += 1
         self._parsed(response, spec, "sitemapindex" if sm.kind == "sitemapindex" else "sitemap")
         if sm.kind == "sitemapindex":
             depth = response.meta.get("depth_sm", 0) + 1
@@ -311,7 +298,7 @@ class NewsSpider(scrapy.Spider):
                 self.error(spec.key, f"sitemap {response.url}: nested deeper than {MAX_SITEMAP_DEPTH}")
                 return
             for loc, lastmod in sm.urls:
-                if spec.allows_host(_host(loc)):
+                if spec.allows_host(host_of(loc)):
                     if self._retired(spec, loc, lastmod):
                         self.stats_by_site[spec.key]["retired"] += 1
                         continue
@@ -364,7 +351,7 @@ class NewsSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterable[PageItem]:
         spec = self.specs[response.meta["site"]]
         canon = canonical_url(response.request.url if response.request else response.url, spec)
-        headers = _headers(response)
+        headers = headers_of(response)
         reason = challenge_reason(response.body, headers, response.status)
         if reason:
             self.stats_by_site[spec.key]["blocked"] += 1
@@ -391,7 +378,7 @@ class NewsSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
         if status is not None:
-            if response is not None and challenge_reason(response.body, _headers(response), status):
+            if response is not None and challenge_reason(response.body, headers_of(response), status):
                 self.stats_by_site[site]["blocked"] += 1
             msg = f"HTTP {status} at {request.url}"
         else:
@@ -414,43 +401,3 @@ def _age(iso: str) -> float:
         return (datetime.fromisoformat(utcnow()) - datetime.fromisoformat(iso)).total_seconds()
     except ValueError:
         return 0.0
-
-
-def describe_failure(exc: BaseException) -> str:
-    """A short human reason for a download failure."""
-    from twisted.internet import error as terr
-
-    name = type(exc).__name__
-    text = str(exc)
-    if "larger than download max size" in text or name == "DownloadCancelledError":
-        # DOWNLOAD_MAXSIZE: announced too large, or cut off while streaming (the only cancel we do)
-        return "larger than the download size limit (DOWNLOAD_MAXSIZE), skipped"
-    if "exceeded DOWNLOAD_MAXSIZE" in text:
-        return "compressed body inflates beyond the download size limit (gzip bomb?), skipped"
-    if "max redirections reached" in text:
-        return "redirect loop (too many redirects)"
-    if name in ("Refused", "IgnoreRequest") and text:  # spiders/guards.py says why
-        return text[:300]
-    if "DNS" in name or "Resolve" in name:
-        return "cannot resolve host (no internet or DNS)"
-    if isinstance(exc, terr.ConnectionRefusedError) or "ConnectionRefused" in name:
-        return "connection refused"
-    if isinstance(exc, terr.TimeoutError) or "Timeout" in name:
-        return "timed out"
-    text = str(exc).strip()
-    return f"{name}: {text[:100]}" if text else name
-
-
-def _host(url: str) -> str | None:
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).hostname
-
-
-def _headers(response: Response) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for k, v in response.headers.items():
-        key = k.decode("latin-1") if isinstance(k, bytes) else str(k)
-        val = v[-1] if isinstance(v, list) and v else v
-        out[key] = val.decode("latin-1") if isinstance(val, bytes) else str(val)
-    return out

@@ -13,6 +13,7 @@
 
 Tests that start a child process (the CLI, Datasette, the scheduler, a browser) are marked
 ``slow``: ``python -m pytest -m "not slow"`` is the fast subset, ``python -m pytest`` runs everything.
+A test without the mark that starts one (itself or through a fixture) fails, saying so.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,38 @@ import pytest
 from tests.loopback import LoopServer
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# trafilatura's first import makes urllib3 warn that PySocks is absent (an environment matter, not the
+# code under test); import it once here so that filterwarnings = error does not fail whichever test
+# happens to import it first.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    import trafilatura  # noqa: F401
+
+# -- keep the fast subset fast: a child process needs @pytest.mark.slow ---------------------------
+
+_current: list[pytest.Item | None] = [None]
+_popen_init = subprocess.Popen.__init__
+
+
+def _guarded_popen_init(self: subprocess.Popen[Any], *args: Any, **kwargs: Any) -> None:
+    item = _current[0]
+    if item is not None and item.get_closest_marker("slow") is None:
+        pytest.fail(f"{item.nodeid} starts a child process ({str(args[0] if args else kwargs.get('args'))[:100]}): "
+                    "mark it @pytest.mark.slow", pytrace=False)
+    _popen_init(self, *args, **kwargs)
+
+
+subprocess.Popen.__init__ = _guarded_popen_init  # type: ignore[method-assign]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    _current[0] = item
+    try:
+        yield
+    finally:
+        _current[0] = None
 
 
 @pytest.fixture
@@ -49,7 +83,7 @@ def tmp_db(tmp_path: Path) -> Iterator[Any]:
 
     path = tmp_path / "test.db"
     db = open_db(path)
-    db.path = path  # sqlite_utils.Database has no file name attribute of its own
+    db.path = path  # type: ignore[attr-defined]  # sqlite_utils.Database has no file name attribute of its own
     yield db
     db.close()
 

@@ -157,8 +157,8 @@ DEFAULT_404 = Route(b"<html><body><h1>404</h1></body></html>", status=404, heade
 class Handler(BaseHTTPRequestHandler):
     server: LoopServer  # type: ignore[assignment]
 
-    @property  # type: ignore[override]
-    def protocol_version(self) -> str:  # per server: HTTP/1.0 (close after each answer) or HTTP/1.1
+    @property
+    def protocol_version(self) -> str:  # type: ignore[override]  # per server: HTTP/1.0 (close after each answer) or HTTP/1.1
         return self.server.protocol
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet

@@ -23,10 +23,10 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from db import open_db
-from pipeline.process import store_article
 from pipeline.alerts import AlertsError, load_alerts, parse_alerts, vn_time
-from pipeline.alerts.outbox import collecting, deliver, enqueue, items
-from pipeline.article import Article
+from pipeline.alerts.outbox import deliver, enqueue, enqueuer, items
+from pipeline.article import Article, DedupResult, Relevance
+from pipeline.process import store_article
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "s3cr3t-token-7f9a"
@@ -357,6 +357,7 @@ def outbox_rows(db: Path) -> list[dict[str, Any]]:
 
 
 # -- end to end ------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_crawl_sends_each_relevant_story_once_per_channel(site: Path, smtp: SMTPSink, hook: Webhook,
                                                          tmp_path: Path) -> None:
     smtp.start()
@@ -428,6 +429,7 @@ provinces = ["Ha Noi"]
     assert SECRET not in listing
 
 
+@pytest.mark.slow
 def test_smtp_down_alerts_kept_and_delivered_next_pass(site: Path, smtp: SMTPSink, hook: Webhook,
                                                       tmp_path: Path) -> None:
     alerts = tmp_path / "alerts.toml"
@@ -468,6 +470,7 @@ relevant = true
     assert len(smtp.messages) == 3 and len(hook.posts("desk")) == 3
 
 
+@pytest.mark.slow
 def test_digest_groups_articles_into_one_message(site: Path, hook: Webhook, tmp_path: Path) -> None:
     alerts = tmp_path / "alerts.toml"
     alerts.write_text(f"""
@@ -498,6 +501,7 @@ digest = "1h"
     assert len(hook.posts("digest")) == 1
 
 
+@pytest.mark.slow
 def test_copy_from_another_outlet_is_not_a_new_story(site: Path, hook: Webhook, tmp_path: Path) -> None:
     """With the dedup module (pipeline/dedup.py), a word-for-word reprint on another outlet is marked
     duplicate_of and owed to nobody; the message of the story names the other outlet."""
@@ -518,6 +522,7 @@ def test_copy_from_another_outlet_is_not_a_new_story(site: Path, hook: Webhook, 
     assert len(hook.posts("dedup")) == 3
 
 
+@pytest.mark.slow
 def test_atom_feed_lists_the_same_articles(site: Path, tmp_path: Path) -> None:
     from datasette.app import Datasette
 
@@ -552,6 +557,7 @@ def test_atom_feed_lists_the_same_articles(site: Path, tmp_path: Path) -> None:
     assert [e.findtext("a:title", "", ns) for e in entries] == ["Chưa có tin / No stories yet"]
 
 
+@pytest.mark.slow
 def test_run_passes_alerts_to_every_pass(site: Path, hook: Webhook, tmp_path: Path) -> None:
     """`presswatch run --alerts FILE`: the scheduler's child crawls enqueue and deliver with it."""
     alerts = tmp_path / "alerts.toml"
@@ -573,6 +579,7 @@ def test_run_passes_alerts_to_every_pass(site: Path, hook: Webhook, tmp_path: Pa
     assert sorted(p["title"] for p in hook.posts("run")) == sorted(f"[presswatch] {t}" for t in RELEVANT), out
 
 
+@pytest.mark.slow
 def test_alerts_test_command_sends_to_the_channel(hook: Webhook, tmp_path: Path) -> None:
     alerts = tmp_path / "alerts.toml"
     alerts.write_text(f'[alerts.ping]\nchannels = ["{hook.url("ping")}"]\n', encoding="utf-8")
@@ -585,22 +592,22 @@ def test_alerts_test_command_sends_to_the_channel(hook: Webhook, tmp_path: Path)
 
 
 # -- the outbox in the store's transaction ---------------------------------------------------
-def _article(n: int, title: str, **extra: Any) -> Article:
-    rel = {"score": 0.9, "relevant": True, "provinces": ["Hà Nội"], "countries": ["Nhật Bản"],
-           "evidence": ["đối ngoại"]}
+def _article(n: int, title: str, **dedup: Any) -> Article:
+    rel = Relevance(score=0.9, relevant=True, provinces=["Hà Nội"], countries=["Nhật Bản"],
+                    evidence=["đối ngoại"])
     return Article(url=f"https://example.vn/bai-{n}.html", title=title, text="Nội dung bài báo. " * 30,
-                   extra={"relevance": rel, **extra})
+                   relevance=rel, dedup=DedupResult(**dedup) if dedup else None)
 
 
 def test_story_copies_duplicates_and_recrawls_are_owed_once(tmp_path: Path) -> None:
     cfg = parse_alerts('[alerts.hn]\nprovinces = ["Ha Noi"]\nchannels = ["json://127.0.0.1:9/x"]\n')
     db = open_db(tmp_path / "x.db")
-    with collecting(cfg.subscriptions):
-        first = store_article(db, _article(1, "Hà Nội đối ngoại"), "<html></html>")
-        assert first is not None
-        copy = store_article(db, _article(2, "Bản đăng lại", story_id=first), "<html></html>")
-        dup = store_article(db, _article(3, "Bản trùng", duplicate_of=first), "<html></html>")
-        again = store_article(db, _article(1, "Hà Nội đối ngoại"), "<html></html>")
+    on_new = enqueuer(cfg.subscriptions)
+    first = store_article(db, _article(1, "Hà Nội đối ngoại"), "<html></html>", on_new=on_new)
+    assert first is not None
+    copy = store_article(db, _article(2, "Bản đăng lại", story_id=first), "<html></html>", on_new=on_new)
+    dup = store_article(db, _article(3, "Bản trùng", duplicate_of=first), "<html></html>", on_new=on_new)
+    again = store_article(db, _article(1, "Hà Nội đối ngoại"), "<html></html>", on_new=on_new)
     assert copy is not None and dup is not None and again is None
     rows = list(db.query("SELECT subscription, story_key, article_id, reasons FROM alert_outbox"))
     assert [(r["subscription"], r["story_key"], r["article_id"]) for r in rows] == [("hn", str(first), first)]
@@ -616,9 +623,7 @@ def test_story_copies_duplicates_and_recrawls_are_owed_once(tmp_path: Path) -> N
     assert db.execute("SELECT count(*) FROM articles WHERE url LIKE '%bai-4%'").fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM alert_outbox").fetchone()[0] == 1
 
-    # "also reported by" when a story_id column exists (the dedup module's)
-    if "story_id" not in db["articles"].columns_dict:  # before the dedup migration is merged
-        db.execute("ALTER TABLE articles ADD COLUMN story_id INTEGER")
+    # "also reported by": the other articles of the story (articles.story_id, migration 0002_dedup)
     db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [first, copy])  # the first keeps NULL
     (_, _, item), = items(db, [1])
     assert item.also == [("?", "https://example.vn/bai-2.html")]
@@ -632,16 +637,16 @@ def test_story_copies_duplicates_and_recrawls_are_owed_once(tmp_path: Path) -> N
 def test_many_due_at_once_are_grouped_not_flooded(hook: Webhook, tmp_path: Path) -> None:
     cfg = parse_alerts(f'[delivery]\nmax_instant = 2\n[alerts.hn]\nchannels = ["{hook.url("hn")}"]\n')
     db = open_db(tmp_path / "x.db")
-    with collecting(cfg.subscriptions):
-        for n in range(3):
-            store_article(db, _article(n, f"Hà Nội đối ngoại {n}"), "<html></html>")
+    on_new = enqueuer(cfg.subscriptions)
+    for n in range(3):
+        store_article(db, _article(n, f"Hà Nội đối ngoại {n}"), "<html></html>", on_new=on_new)
     report = deliver(db, cfg)
     assert (report.messages, report.sent) == (1, 3)
     (msg,) = hook.posts("hn")
     assert all(f"Hà Nội đối ngoại {n}" in msg["message"] for n in range(3))
     # then one message per story again
-    with collecting(cfg.subscriptions):
-        store_article(db, _article(9, "Hà Nội đối ngoại 9"), "<html></html>")
+    on_new = enqueuer(cfg.subscriptions)
+    store_article(db, _article(9, "Hà Nội đối ngoại 9"), "<html></html>", on_new=on_new)
     assert deliver(db, cfg).messages == 1
     assert hook.posts("hn")[-1]["title"] == "[presswatch] Hà Nội đối ngoại 9"
     db.close()
@@ -651,9 +656,9 @@ def test_a_channel_that_is_down_is_tried_once_per_run(tmp_path: Path) -> None:
     cfg = parse_alerts('[delivery]\nretry_after = "1m"\nmax_attempts = 2\n'
                        '[alerts.hn]\nchannels = ["json://127.0.0.1:9/x"]\n')
     db = open_db(tmp_path / "x.db")
-    with collecting(cfg.subscriptions):
-        for n in range(5):
-            store_article(db, _article(n, f"Hà Nội đối ngoại {n}"), "<html></html>")
+    on_new = enqueuer(cfg.subscriptions)
+    for n in range(5):
+        store_article(db, _article(n, f"Hà Nội đối ngoại {n}"), "<html></html>", on_new=on_new)
     calls: list[str] = []
 
     def down(url: str, title: str, body: str, secrets: list[str]) -> None:
@@ -673,15 +678,16 @@ def test_a_channel_that_is_down_is_tried_once_per_run(tmp_path: Path) -> None:
     db.close()
 
 
+@pytest.mark.slow
 def test_two_senders_at_once_send_each_story_once(hook: Webhook, tmp_path: Path) -> None:
     alerts = tmp_path / "alerts.toml"
     alerts.write_text(f'[delivery]\nmax_instant = 100\n[alerts.hn]\nchannels = ["{hook.url("slow")}"]\n',
                       encoding="utf-8")
     cfg = load_alerts(alerts)
     db = open_db(tmp_path / "x.db")
-    with collecting(cfg.subscriptions):
-        for n in range(24):
-            store_article(db, _article(n, f"Hà Nội đối ngoại {n}"), "<html></html>")
+    on_new = enqueuer(cfg.subscriptions)
+    for n in range(24):
+        store_article(db, _article(n, f"Hà Nội đối ngoại {n}"), "<html></html>", on_new=on_new)
     db.close()
     cmd = [sys.executable, "-m", "pipeline.cli", "alerts", "send", "--db", str(tmp_path / "x.db"),
            "--alerts", str(alerts)]

@@ -1,12 +1,6 @@
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from config import ConfigError, load_sites, parse_duration, parse_sites
-
-ROOT = Path(__file__).resolve().parents[1]
 
 GOOD = """
 [sites.a]
@@ -90,19 +84,27 @@ def test_missing_file_is_a_clear_error(tmp_path):
         load_sites(tmp_path / "nope.toml")
 
 
-def test_cli_sites_lists_and_rejects_bad_file(tmp_path):
-    ok = subprocess.run([sys.executable, "-m", "pipeline.cli", "sites"], cwd=ROOT, capture_output=True, text=True)
-    assert ok.returncode == 0, ok.stderr
+def test_cli_sites_lists_and_rejects_bad_file(tmp_path, cli):
+    ok = cli("sites")  # in process (tests/conftest.py): an uncaught exception fails the test
+    assert ok.exit_code == 0, ok.stderr
     assert "dantri" in ok.stdout and "all valid" in ok.stdout
     bad = tmp_path / "bad.toml"
     bad.write_text(GOOD.replace('"15m"', '"soon"'), encoding="utf-8")
-    r = subprocess.run([sys.executable, "-m", "pipeline.cli", "sites", "--sites", str(bad)], cwd=ROOT,
-                       capture_output=True, text=True)
-    assert r.returncode == 1
+    r = cli("sites", "--sites", str(bad))
+    assert r.exit_code == 1
     assert "site 'a', field 'every'" in r.stderr
     assert "Traceback" not in r.stderr
     # a crawl with a bad file never starts
     db = tmp_path / "x.db"
-    r = subprocess.run([sys.executable, "-m", "pipeline.cli", "crawl", "--sites", str(bad), "--db", str(db)],
-                       cwd=ROOT, capture_output=True, text=True)
-    assert r.returncode == 1 and not db.exists()
+    r = cli("crawl", "--sites", str(bad), "--db", str(db))
+    assert r.exit_code == 1 and not db.exists()
+
+
+@pytest.mark.slow
+def test_cli_as_a_child_process_rejects_bad_file(tmp_path, cli):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(GOOD.replace('"15m"', '"soon"'), encoding="utf-8")
+    r = cli.subprocess("sites", "--sites", str(bad))
+    assert r.returncode == 1
+    assert "site 'a', field 'every'" in r.stderr
+    assert "Traceback" not in r.stderr

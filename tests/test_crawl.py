@@ -16,6 +16,8 @@ from pipeline.normalize import normalize_inline
 
 ROOT = Path(__file__).resolve().parents[1]
 
+pytestmark = pytest.mark.slow  # every test here runs `presswatch crawl` as a child process
+
 
 def crawl(sites_file: Path, db: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, "-m", "pipeline.cli", "crawl", "--sites", str(sites_file), "--db", str(db), *extra]

@@ -312,10 +312,8 @@ def test_is_duplicate():
 
 # -- store level --------------------------------------------------------------------------------
 @pytest.fixture
-def db(tmp_path):
-    d = open_db(tmp_path / "t.db")
-    yield d
-    d.close()
+def db(tmp_db):
+    return tmp_db  # tests/conftest.py: a migrated SQLite file in tmp_path, closed afterwards
 
 
 def _add(db, url, title, body, site, published=None):

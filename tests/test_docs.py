@@ -83,7 +83,12 @@ def test_every_settings_variable_is_documented_and_read_nowhere_else() -> None:
     for top in PACKAGE_DIRS:
         for path in sorted((ROOT / top).rglob("*.py")):
             rel = path.relative_to(ROOT).as_posix()
-            if rel != "config/settings.py" and direct.search(_read(path)):
+            text = _read(path)
+            # also through a constant: ENV = "PRESSWATCH_X" ... os.environ.get(ENV)
+            consts = re.findall(r"""^\s*([A-Z_][A-Z0-9_]*)\s*=\s*["']PRESSWATCH_""", text, re.M)
+            via = any(re.search(rf"os\.(?:environ\.get\(|getenv\(|environ\[)\s*{c}\b(?!\]\s*=[^=])", text)
+                      for c in consts)
+            if rel != "config/settings.py" and (direct.search(text) or via):
                 readers.append(rel)
     assert readers == [], f"read PRESSWATCH_* directly instead of through config.settings: {readers}"
 

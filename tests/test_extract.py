@@ -212,6 +212,38 @@ def test_dantri_like_page_full_record() -> None:
     assert not art.text.startswith(TITLE)
 
 
+def test_jsonld_published_kept_when_another_source_wins() -> None:
+    # dantri prefers the URL stamp; the JSON-LD datePublished is kept on its own typed field
+    ld = {"@type": "NewsArticle", "headline": TITLE, "datePublished": "2025-03-12T18:00:00+07:00"}
+    art = extract_article(dantri_like(jsonld=ld), DANTRI_URL)
+    assert art is not None and art.published_source == "url"
+    assert art.jsonld_published == "2025-03-12T18:00:00+07:00"
+
+
+def test_bytes_decoded_with_the_content_type_charset() -> None:
+    def cp1258(text: str) -> bytes:  # Windows-1258 writes most tone marks as combining characters
+        out = []
+        for c in text:
+            d = unicodedata.normalize("NFD", c)  # "ậ" -> a, dot below, circumflex -> "â" + dot below
+            forms = [c, *(unicodedata.normalize("NFC", d[0] + m) + d[1:].replace(m, "") for m in d[1:]), d]
+            for form in forms:
+                try:
+                    out.append(form.encode("cp1258"))
+                    break
+                except UnicodeEncodeError:
+                    continue
+            else:
+                out.append(b"?")
+        return b"".join(out)
+
+    page = dantri_like().replace('<meta charset="utf-8">', "")
+    art, reason = explain_extraction(
+        cp1258(page), DANTRI_URL, headers={"Content-Type": "text/html; charset=windows-1258"}
+    )
+    assert reason is None and art is not None
+    assert unicodedata.normalize("NFC", art.title) == TITLE
+
+
 def test_generic_page_line_filters() -> None:
     art, reason = explain_extraction(generic_page(), GENERIC_URL)
     assert art is not None, reason
@@ -672,6 +704,17 @@ def test_quirk_lookup() -> None:
     assert find_quirk(None, "https://www.vnexpress.net/a-1234567.html").key == "vnexpress"  # type: ignore[union-attr]
     assert find_quirk(SimpleNamespace(key="unknown", quirk=None), "https://example.vn/") is None
     assert find_quirk(None, "http://[bad") is None
+
+
+def test_every_outlet_module_is_registered() -> None:
+    import pkgutil
+
+    from pipeline.extract import quirks
+
+    modules = {m.name for m in pkgutil.iter_modules(quirks.__path__)} - {"base"}
+    assert set(quirks.REGISTRY) == modules == {q.key for q in quirks.OUTLETS}
+    for q in quirks.OUTLETS:
+        assert all(find_quirk(None, f"https://{h}/a-1.html") is quirks.REGISTRY[q.key] for h in q.hosts)
 
 
 def test_quirk_found_from_canonical_host_on_a_copy() -> None:

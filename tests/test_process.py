@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import unicodedata
-from pathlib import Path
 
 import pytest
 
@@ -34,10 +33,10 @@ PARAS = [
 def page(quote: str = '"') -> str:
     body = "\n".join(f"<p>{p.replace('giáo dục', f'{quote}giáo dục{quote}' if quote != chr(34) else 'giáo dục')}</p>"
                      for p in PARAS)
-    return ("<!doctype html><html lang='vi'><head><title>{t}</title>"
-            "<meta property='og:title' content='{t}'>"
+    return (f"<!doctype html><html lang='vi'><head><title>{TITLE}</title>"
+            f"<meta property='og:title' content='{TITLE}'>"
             "<meta property='article:published_time' content='2026-11-12T09:15:00+07:00'></head>"
-            "<body><h1>{t}</h1><article>{b}</article></body></html>").format(t=TITLE, b=body)
+            f"<body><h1>{TITLE}</h1><article>{body}</article></body></html>")
 
 
 def cp1258(text: str) -> bytes:
@@ -112,7 +111,7 @@ def test_crawl_extract_reextract_recheck_agree(tmp_path, loop_site):
 
     crawled = stored()
     assert set(crawled) == set(PAGES), r.stdout
-    for name, (body, ctype) in PAGES.items():
+    for name, (body, _ctype) in PAGES.items():
         f = tmp_path / f"{name}.html"
         f.write_bytes(body)
         out = run_cli("extract", str(f), "--url", f"{loop_site.base}/tin/{name}-12345678.html", env=env)

@@ -2,7 +2,8 @@
 
 Every crawl here is ``python -m pipeline.cli crawl --sites FILE --db TMP`` in a child process
 against tests/loopback.py's server on 127.0.0.1; the scenarios live in tests/faultlib.py so that
-bench/faults.py can print the same figures.
+bench/faults.py can print the same figures. Those tests are marked slow; the in-process ones (source
+readers, the item-stage chain, page decoding) are in the fast subset.
 """
 
 from __future__ import annotations
@@ -21,13 +22,11 @@ from scrapy.exceptions import DropItem
 from config import SiteSpec
 from db import open_db
 from db.runs import sync_sites
-from pipeline.decode import looks_vietnamese, page_text
+from pipeline.decode import page_text
+from pipeline.normalize import looks_vietnamese
 from spiders.sources import SourceError, feed_links, sitemap_links
 from tests import faultlib
 from tests.loopback import FixtureServer, article_html, prose, rows, run_crawl, site_toml
-
-pytestmark = pytest.mark.slow
-
 
 # --- bad input: one crawl over all of it ------------------------------------------------------------
 
@@ -37,6 +36,7 @@ def bad(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return faultlib.bad_input(tmp_path_factory.mktemp("bad"))
 
 
+@pytest.mark.slow
 def test_bad_input_crawl_completes(bad):
     proc = bad["proc"]
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -45,10 +45,12 @@ def test_bad_input_crawl_completes(bad):
     assert all(status != "running" for status, _, _ in bad["runs"].values())
 
 
+@pytest.mark.slow
 def test_nothing_half_written(bad):
     assert not faultlib.bad(bad["consistency"]), bad["consistency"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n", [1, 2, 3, 101, 102, 103, 104, 105])
 def test_charsets_give_clean_vietnamese(bad, n):
     """Windows-1258 declared in meta (101), UTF-8 with BOM (102), NFD text (103), UTF-8 under a wrong
@@ -60,6 +62,7 @@ def test_charsets_give_clean_vietnamese(bad, n):
     assert unicodedata.is_normalized("NFC", text) and "\ufffd" not in text and f"Đây là nội dung số {n}." in text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("n", "reason"), [
     (110, ""),  # a 200 holding an error page: whatever the extractor says, but a reason
     (111, "empty body"),
@@ -71,12 +74,14 @@ def test_non_articles_recorded_with_reason(bad, n, reason):
     assert f"/g/a/{n}.htm" not in bad["titles"]
 
 
+@pytest.mark.slow
 def test_50mb_page_cut_off_while_streaming(bad):
     status, why = bad["urls"]["/g/a/113.htm"]
     assert status == "error" and "download size limit" in why
     assert bad["streamed_big"] < 20 * 1024 * 1024  # the server was cut off near 10 MB, not read to 50
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("n", "reason"), [
     (114, "redirect loop"),
     (116, "host localhost is not on the site's domains"),
@@ -90,6 +95,7 @@ def test_redirects_loop_and_offsite_fail_with_reason(bad, n, reason):
     assert any(reason in why for why in got), got
 
 
+@pytest.mark.slow
 def test_only_the_fixture_host_was_ever_requested(bad):
     assert set(bad["hosts"]) == {f"127.0.0.1:{bad['port']}"}  # never localhost:PORT
     assert "/g/a/9.htm" not in bad["hits"] and "/etc/passwd" not in bad["hits"]
@@ -99,6 +105,7 @@ def test_only_the_fixture_host_was_ever_requested(bad):
     assert bad["hits"]["/g/a/1.htm"] == 1  # the redirect to localhost:PORT/g/a/1.htm was not followed
 
 
+@pytest.mark.slow
 def test_refusals_are_logged(bad):
     err = bad["proc"].stderr
     for what in ("ignored link file:", "ignored link http://10.0.0.1/", "ignored link http://192.168.1.1/",
@@ -106,10 +113,12 @@ def test_refusals_are_logged(bad):
         assert what in err
 
 
+@pytest.mark.slow
 def test_entities_inside_cdata_link(bad):
     assert bad["titles"]["/g/a/120.htm?x=1"] == faultlib.expected_title(120)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("site", "status", "reason"), [
     ("truncated", "ok", None),
     ("notxml", "failed", "not a feed"),
@@ -126,6 +135,7 @@ def test_broken_sources(bad, site, status, reason):
         assert new == 1  # the item before the cut is kept
 
 
+@pytest.mark.slow
 def test_malformed_sites_toml_changes_nothing(tmp_path):
     db = tmp_path / "keep.db"
     with FixtureServer() as srv:
@@ -155,6 +165,7 @@ def test_malformed_sites_toml_changes_nothing(tmp_path):
 # --- faults ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_sigkill_mid_crawl_then_restart_loses_nothing(tmp_path):
     r = faultlib.kill_restart(tmp_path)
     assert r["killed"] and r["returncode_after_kill"] == -9
@@ -167,6 +178,7 @@ def test_sigkill_mid_crawl_then_restart_loses_nothing(tmp_path):
     assert [s for _, s, _ in r["runs"]] == ["killed", "ok"]  # the killed pass is closed, not left 'running'
 
 
+@pytest.mark.slow
 def test_long_reader_writer_lock_and_datasette_lose_no_writes(tmp_path):
     r = faultlib.locked_db(tmp_path)
     assert r["returncode"] == 0, r["stderr_tail"]
@@ -177,6 +189,7 @@ def test_long_reader_writer_lock_and_datasette_lose_no_writes(tmp_path):
     assert not faultlib.bad(r["consistency"])
 
 
+@pytest.mark.slow
 def test_timeout_and_5xx_sites_do_not_affect_others(tmp_path):
     r = faultlib.bad_sites(tmp_path)
     assert r["returncode"] == 0
@@ -191,6 +204,7 @@ def test_timeout_and_5xx_sites_do_not_affect_others(tmp_path):
     assert "okay           ok" in r["stdout"]
 
 
+@pytest.mark.slow
 def test_disk_full_stops_cleanly_and_next_pass_completes(tmp_path):
     r = faultlib.disk_full(tmp_path)
     assert r["first_rc"] == 0 and r["before"] == 3
@@ -204,6 +218,7 @@ def test_disk_full_stops_cleanly_and_next_pass_completes(tmp_path):
     assert not faultlib.bad(r["consistency"])
 
 
+@pytest.mark.slow
 def test_mutational_fuzz_never_crashes_a_crawl(tmp_path):
     r = faultlib.fuzz_crawls(tmp_path, rounds=1, sites_per_round=30)
     assert r["cases"] == 150
@@ -240,6 +255,7 @@ def markup(draw: Any, depth: int = 3) -> str:
 CASES: Counter[str] = Counter()
 
 
+@pytest.mark.slow  # 200 structured documents through both source readers: seconds in process
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(markup(), st.sampled_from(["rss", "urlset", "none"]), st.sampled_from(["utf-8", "cp1258", "utf-16"]))
 def test_fuzz_source_readers_structured(inner, root, enc):
@@ -262,7 +278,7 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Any:
     spec = SiteSpec(key="s", name="s", domains=("127.0.0.1",), feeds=("http://127.0.0.1/f",))
     sync_sites(db, [spec])
     spider = SimpleNamespace(specs={"s": spec}, stats_by_site={"s": Counter()}, db=db,
-                             stop_for_db_error=lambda e: False)
+                             stop_for_db_error=lambda e: False, on_new_article=None)
     stages = faultlib.item_stages(spider)  # every stage in spiders/settings.py ITEM_PIPELINES
     assert len(stages) >= 3
     yield stages, db
@@ -270,7 +286,7 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 def _run_chain(stages: list[Any], body: bytes, url: str, content_type: str | None) -> str:
-    from spiders.news import PageItem
+    from spiders.items import PageItem
 
     item: Any = PageItem(url=url, fetched_url=url, site="s", body=body, status=200,
                          headers={"Content-Type": content_type} if content_type else {})
@@ -282,6 +298,7 @@ def _run_chain(stages: list[Any], body: bytes, url: str, content_type: str | Non
     return "stored"
 
 
+@pytest.mark.slow  # 300 examples through every item stage: ~15 s in process
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
 @given(markup(), st.integers(0, 10**9), st.sampled_from([None, "text/html", "text/html; charset=iso-8859-1",
@@ -323,14 +340,14 @@ def test_store_stage_disk_full_drops_and_stops(tmp_path):
     """The store stage turns SQLITE_FULL into a clean stop: DropItem with the reason, spider told once,
     the failed article's transaction rolled back."""
     from pipeline.article import Article
-    from spiders.news import PageItem
+    from spiders.items import PageItem
     from spiders.stages.s900_store import StoreStage
 
     db = open_db(tmp_path / "f.db")
     pages = db.execute("PRAGMA page_count").fetchone()[0]
     db.execute(f"PRAGMA max_page_count = {pages}")
     told: list[BaseException] = []
-    spider = SimpleNamespace(db=db, stats_by_site={"s": Counter()},
+    spider = SimpleNamespace(db=db, stats_by_site={"s": Counter()}, on_new_article=None,
                              stop_for_db_error=lambda e: told.append(e) or True)
     item: Any = PageItem(url="http://127.0.0.1/a/1.htm", fetched_url="http://127.0.0.1/a/1.htm", site="s",
                          body=article_html(1).encode() * 20, status=200)
@@ -349,6 +366,7 @@ def test_fixture_prose_is_long_vietnamese():
         assert sum(len(p.split()) for p in paras) >= 300
 
 
+@pytest.mark.slow
 def test_reextract_decodes_stored_pages_like_the_crawl(bad):
     """`presswatch reextract` reads the stored raw bytes with the same decoding: the Windows-1258 and
     BOM pages keep their clean headlines and nothing changes."""

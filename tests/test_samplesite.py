@@ -378,6 +378,7 @@ def test_generated_files_in_sync_with_sources():
         assert html.escape(a.paras[-1], quote=False) in page, a.key
 
 
+@pytest.mark.slow
 def test_command_line_serves_and_prints_base(tmp_path: Path):
     import subprocess
     import sys

@@ -380,6 +380,7 @@ def test_run_serves_datasette_with_health_query_and_stops_on_sigint(site: NewsSi
     assert_consistent(db)
 
 
+@pytest.mark.slow
 def test_backed_off_site_is_skipped_by_run_once(site: NewsSite, tmp_path: Path) -> None:
     sites = site.write_sites(tmp_path / "sites.toml")
     db = tmp_path / "pw.db"
@@ -398,6 +399,7 @@ def test_backed_off_site_is_skipped_by_run_once(site: NewsSite, tmp_path: Path) 
 
 # -- incremental sources, health ----------------------------------------------------------------
 
+@pytest.mark.slow
 def test_old_sitemap_shard_is_retired_until_its_lastmod_changes(site: NewsSite, tmp_path: Path) -> None:
     sites = site.write_sites(tmp_path / "sites.toml", source="sitemap")
     db = tmp_path / "pw.db"
@@ -429,6 +431,7 @@ CHALLENGE = (b'<html><head><script>document.cookie="D1N=0123456789abcdef01234567
              b"</head><body></body></html>")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("answer", ["challenge", "403"])
 def test_status_shows_blocked_site(site: NewsSite, tmp_path: Path, answer: str) -> None:
     if answer == "challenge":

@@ -148,6 +148,7 @@ def _call(base: str, method: str, path: str, data: bytes | None = None,
         return int(e.code)
 
 
+@pytest.mark.slow
 def test_datasette_refuses_every_write(datasette):
     b, name = datasette.base, datasette.db.stem
     before = rows(datasette.db, "SELECT * FROM articles")
@@ -187,6 +188,7 @@ def test_datasette_refuses_every_write(datasette):
 # --- secrets never reach the published file ---------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_env_secrets_never_stored_or_sent(tmp_path):
     secret = "pw-Zq8vK2-never-publish-7731"
     db = tmp_path / "s.db"
@@ -213,7 +215,7 @@ def test_env_secrets_never_stored_or_sent(tmp_path):
 # code itself, never a value from a page, a feed or a user
 SAFE_SQL_NAMES = {"marks", "cols", "sets", "FTS_TABLE", "row", "int", "max_pages", "COLUMNS",
                   "MMAP_BYTES", "CACHE_KIB"}  # constants: PRAGMA values cannot be bound
-# functions that return only "?, ?, …" placeholders (pipeline/dedup.py's _in): their arguments are
+# functions that return only "?, ?, …" placeholders (db/dedup_index.py's _in): their arguments are
 # the parameter list, passed separately
 PLACEHOLDER_FUNCS = {"_in"}
 
@@ -246,10 +248,10 @@ def _sql_fstrings() -> list[tuple[str, int, set[str]]]:
 def test_sql_is_parameterised():
     import inspect
 
-    from pipeline import dedup
+    from db import dedup_index
 
-    assert dedup._in([1, 2, 3]) == "?,?,?"  # a placeholder builder, nothing else
-    assert "?" in inspect.getsource(dedup._in)
+    assert dedup_index._in([1, 2, 3]) == "?,?,?"  # a placeholder builder, nothing else
+    assert "?" in inspect.getsource(dedup_index._in)
     found = _sql_fstrings()
     assert found  # the scan does see the project's f-string SQL (identifiers, placeholder lists)
     safe = SAFE_SQL_NAMES | PLACEHOLDER_FUNCS

@@ -12,10 +12,8 @@ TEXT = ("Sáng 20/11, Chủ tịch UBND thành phố Đà Nẵng tiếp Đại s
 
 
 @pytest.fixture
-def db(tmp_path):
-    d = open_db(tmp_path / "t.db")
-    yield d
-    d.close()
+def db(tmp_db):
+    return tmp_db  # tests/conftest.py: a migrated SQLite file in tmp_path, closed afterwards
 
 
 def art(url="https://example.vn/a-1.htm", **kw):

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from typing import Any
 
 import sqlite_utils
 
+from db import outbox as box
 from pipeline.alerts import (
     AlertsConfig,
     Item,
@@ -74,12 +74,8 @@ def enqueue(db: sqlite_utils.Database, article_id: int, article: Article,
         m = sub.match(fields)
         if m is None:
             continue
-        cur = db.execute(
-            "INSERT INTO alert_outbox (subscription, story_key, article_id, reasons, created_at, status, "
-            "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(subscription, story_key) DO NOTHING",
-            [sub.name, key, article_id, reasons_json(m), ts, "pending" if sub.channels else "feed_only", ts],
-        )
-        written += cur.rowcount if cur.rowcount and cur.rowcount > 0 else 0
+        written += box.enqueue(db, sub.name, key, article_id, reasons_json(m), ts,
+                               "pending" if sub.channels else "feed_only")
     return written
 
 
@@ -119,55 +115,27 @@ class Report:
 def _claim(db: sqlite_utils.Database, sub: str, now: datetime, limit: int) -> list[int]:
     """Take up to ``limit`` due rows of ``sub`` for this sender: their next_attempt_at moves past the
     lease, in one statement, so a sender running at the same time cannot take them too."""
-    now_s = iso(now)
     lease = iso(max(now, datetime.now(UTC)) + timedelta(seconds=LEASE_SECONDS))
-    rows = db.execute(
-        "UPDATE alert_outbox SET next_attempt_at = ? WHERE id IN (SELECT id FROM alert_outbox "
-        "WHERE subscription = ? AND status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?) "
-        "AND status = 'pending' AND next_attempt_at <= ? RETURNING id",
-        [lease, sub, now_s, limit, now_s],
-    ).fetchall()
-    return sorted(int(r[0]) for r in rows)
+    return box.claim(db, sub, iso(now), lease, limit)
 
 
 def _digest_due(db: sqlite_utils.Database, sub: Subscription, now: datetime) -> tuple[bool, int]:
     """(is a digest due, how many rows are waiting): due once the oldest waiting row is ``digest`` old."""
-    oldest, n = db.execute(
-        "SELECT min(created_at), count(*) FROM alert_outbox WHERE subscription = ? AND status = 'pending' "
-        "AND next_attempt_at <= ?", [sub.name, iso(now)],
-    ).fetchone()
-    if not n:
+    oldest, n = box.due(db, sub.name, iso(now))
+    if not n or oldest is None:
         return False, 0
     due = datetime.fromisoformat(oldest) + timedelta(seconds=sub.digest or 0) <= now
-    return due, int(n)
+    return due, n
 
 
 def items(db: sqlite_utils.Database, outbox_ids: list[int]) -> list[tuple[int, list[str], Item]]:
-    """(outbox id, channels already delivered, Item) for each row, in id order."""
-    has_story = "story_id" in db["articles"].columns_dict
-    out = []
-    for oid in outbox_ids:
-        r = db.execute(
-            "SELECT o.delivered, o.reasons, a.id, a.title, a.url, a.site, s.name, a.published, a.fetched_at, "
-            "a.description, a.text FROM alert_outbox o JOIN articles a ON a.id = o.article_id "
-            "LEFT JOIN sites s ON s.key = a.site WHERE o.id = ?", [oid],
-        ).fetchone()
-        if r is None:
-            continue
-        delivered, reasons, aid, title, url, site, outlet, published, fetched_at, desc, text = r
-        also: list[tuple[str, str]] = []
-        if has_story:  # the dedup module's story: its first article's id (story_id may be NULL on it)
-            key = db.execute("SELECT coalesce(story_id, id) FROM articles WHERE id = ?", [aid]).fetchone()[0]
-            also = [(row[0] or "?", row[1]) for row in db.execute(
-                "SELECT coalesce(s.name, b.site), b.url FROM articles b LEFT JOIN sites s ON s.key = b.site "
-                "WHERE (b.story_id = ? OR b.id = ?) AND b.id != ? ORDER BY b.id LIMIT 10", [key, key, aid],
-            )]
-        out.append((oid, json.loads(delivered or "[]"), Item(
-            article_id=aid, title=title, url=url, site=site, outlet=outlet, published=published,
-            fetched_at=fetched_at, snippet=snippet(desc, text), reasons=json.loads(reasons or "{}"),
-            also=also,
-        )))
-    return out
+    """(outbox id, channels already delivered, Item) for each row whose article is still stored, in
+    the order of ``outbox_ids``; ``Item.also``: the other reports of its story (the dedup story_id)."""
+    return [(r["id"], r["delivered"], Item(
+        article_id=r["article_id"], title=r["title"], url=r["url"], site=r["site"], outlet=r["outlet"],
+        published=r["published"], fetched_at=r["fetched_at"], snippet=snippet(r["description"], r["text"]),
+        reasons=r["reasons"], also=r["also"],
+    )) for r in box.items(db, outbox_ids)]
 
 
 def _send_batch(db: sqlite_utils.Database, sub: Subscription, cfg: AlertsConfig,
@@ -204,21 +172,14 @@ def _send_batch(db: sqlite_utils.Database, sub: Subscription, cfg: AlertsConfig,
     for oid, _, _ in batch:
         done = delivered[oid]
         if channels and wanted <= done:
-            db.execute(
-                "UPDATE alert_outbox SET status = 'sent', sent_at = ?, last_attempt_at = ?, "
-                "attempts = attempts + 1, delivered = ?, error = NULL WHERE id = ?",
-                [now_s, now_s, json.dumps(sorted(done)), oid],
-            )
+            box.mark_sent(db, oid, now_s, done)
             report.sent += 1
             continue
-        attempts = db.execute("SELECT attempts FROM alert_outbox WHERE id = ?", [oid]).fetchone()[0] + 1
+        attempts = box.attempts(db, oid) + 1
         gave_up = attempts >= cfg.delivery.max_attempts
         nxt = iso(now + timedelta(seconds=cfg.delivery.backoff(attempts)))
-        db.execute(
-            "UPDATE alert_outbox SET status = ?, attempts = ?, last_attempt_at = ?, next_attempt_at = ?, "
-            "delivered = ?, error = ? WHERE id = ?",
-            ["failed" if gave_up else "pending", attempts, now_s, nxt, json.dumps(sorted(done)), error, oid],
-        )
+        box.mark_failed(db, oid, gave_up=gave_up, attempts=attempts, now=now_s, next_attempt_at=nxt,
+                        delivered=done, error=error)
         report.failed += 1
         report.gave_up += gave_up
     if error and f"{sub.name}: {error}" not in report.errors:  # once per run, not once per story
@@ -248,21 +209,17 @@ def deliver(db: sqlite_utils.Database, cfg: AlertsConfig, *, now: datetime | Non
                 continue
         while True:
             # each round leaves the rows it took sent or due later than t: the loop ends
-            due = db.execute(
-                "SELECT count(*) FROM alert_outbox WHERE subscription = ? AND status = 'pending' "
-                "AND next_attempt_at <= ?", [sub.name, iso(t)],
-            ).fetchone()[0]
-            if not due:
+            n_due = box.count_due(db, sub.name, iso(t))
+            if not n_due:
                 break
-            grouped = sub.is_digest or due > cfg.delivery.max_instant
+            grouped = sub.is_digest or n_due > cfg.delivery.max_instant
             ids = _claim(db, sub.name, t, BATCH if grouped else CHUNK)
             if not ids:
                 break
             rows = items(db, ids)
             gone = set(ids) - {oid for oid, _, _ in rows}
             for oid in gone:  # the article was deleted: nothing to send, say so
-                db.execute("UPDATE alert_outbox SET status = 'failed', error = 'article no longer stored' "
-                           "WHERE id = ?", [oid])
+                box.mark_gone(db, oid)
             batches = [rows] if grouped else [[r] for r in rows]
             for batch in batches:
                 _send_batch(db, sub, cfg, batch, _now(now), report, sender, env)
@@ -271,28 +228,9 @@ def deliver(db: sqlite_utils.Database, cfg: AlertsConfig, *, now: datetime | Non
 
 def retry_failed(db: sqlite_utils.Database, only: str | None = None) -> int:
     """Give rows that reached max_attempts a new series of attempts; returns how many."""
-    cur = db.execute(
-        "UPDATE alert_outbox SET status = 'pending', attempts = 0, next_attempt_at = ? "
-        "WHERE status = 'failed' AND (? IS NULL OR subscription = ?)", [iso(_now(None)), only, only],
-    )
-    return max(cur.rowcount, 0)
+    return box.retry_failed(db, iso(_now(None)), only)
 
 
 def status(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
-    """Per subscription: counts by status, last delivery, last error."""
-    out: dict[str, dict[str, Any]] = {}
-    for sub, st, n in db.execute(
-        "SELECT subscription, status, count(*) FROM alert_outbox GROUP BY subscription, status"
-    ):
-        out.setdefault(sub, {"pending": 0, "sent": 0, "failed": 0, "feed_only": 0})[st] = n
-    for sub, last_sent in db.execute(
-        "SELECT subscription, max(sent_at) FROM alert_outbox GROUP BY subscription"
-    ):
-        out[sub]["last_sent"] = last_sent
-    for sub, err, at in db.execute(
-        "SELECT subscription, error, max(last_attempt_at) FROM alert_outbox WHERE error IS NOT NULL "
-        "AND status != 'sent' GROUP BY subscription"
-    ):
-        out[sub]["last_error"] = err
-        out[sub]["last_error_at"] = at
-    return out
+    """Per subscription: counts by status, last delivery, last error (``db.outbox.status``)."""
+    return box.status(db)

@@ -16,15 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from config import CONFIG_DIR, ConfigError, config_place, parse_duration
+from config import CONFIG_DIR, ConfigError, check_block, config_place, parse_duration, settings
 from pipeline.alerts.render import evidence_terms
 from pipeline.alerts.send import channel_id, redact
 from pipeline.normalize import fold
 
 DEFAULT_ALERTS = CONFIG_DIR / "alerts.toml"
-ENV_ALERTS = "PRESSWATCH_ALERTS"
+ENV_ALERTS = "PRESSWATCH_ALERTS"  # read through config.settings.alerts_file()
 
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _LIST_FIELDS = ("channels", "provinces", "countries", "sites", "keywords")
 _KNOWN = set(_LIST_FIELDS) | {"relevant", "min_relevance", "mode", "digest", "title", "notes"}
@@ -193,13 +192,7 @@ def _check_channel(origin: str, name: str, url: str) -> None:
 
 
 def _subscription(origin: str, name: str, block: Any) -> Subscription:
-    if not _NAME.match(name):
-        raise _fail(origin, name, None, "names are lower-case letters, digits, '-' and '_'")
-    if not isinstance(block, dict):
-        raise _fail(origin, name, None, "must be a table ([alerts.NAME])")
-    unknown = sorted(set(block) - _KNOWN)
-    if unknown:
-        raise _fail(origin, name, unknown[0], f"unknown key (known: {', '.join(sorted(_KNOWN))})")
+    check_block(origin, "subscription", "alerts", name, block, _KNOWN, AlertsError)
     kw: dict[str, Any] = {"name": name}
     for fld in _LIST_FIELDS:
         if fld in block:
@@ -292,7 +285,7 @@ def parse_alerts(text: str, origin: str = "<alerts>") -> AlertsConfig:
 
 def alerts_path(path: str | Path | None = None) -> Path:
     """The file to use: ``path``, else $PRESSWATCH_ALERTS, else the bundled config/alerts.toml."""
-    return Path(path or os.environ.get(ENV_ALERTS) or DEFAULT_ALERTS)
+    return Path(path or settings.alerts_file() or DEFAULT_ALERTS)
 
 
 def load_alerts(path: str | Path | None = None) -> AlertsConfig:

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from config import CONFIG_DIR
+from db.publish import alert_feed_sql, schema_names
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +57,7 @@ def _schema(db_path: str | Path) -> tuple[set[str], set[str]]:
         return set(), set()
     conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
-        cols = {r[1] for r in conn.execute("SELECT * FROM pragma_table_xinfo('articles')")}
-        return names, cols
+        return schema_names(conn)
     except sqlite3.Error:
         return set(), set()
     finally:
@@ -68,31 +67,6 @@ def _schema(db_path: str | Path) -> tuple[set[str], set[str]]:
 def article_columns(db_path: str | Path) -> set[str]:
     """The columns of the articles table (empty when the file or table does not exist yet)."""
     return _schema(db_path)[1]
-
-# The articles an alert subscription was owed (pipeline/alerts/outbox.py), newest first, in the columns
-# datasette-atom turns into an Atom feed: /<db>/alert_NAME.atom, /<db>/alert_feed.atom?subscription=NAME
-ALERT_FEED_SQL = """select * from (select a.url as atom_id, a.title as atom_title,
-  case when a.published glob '????-??-??T*[+-]??:??' or a.published glob '????-??-??T*Z'
-    then a.published else o.created_at end as atom_updated,
-  a.url as atom_link, coalesce(s.name, a.site) as atom_author_name,
-  coalesce(nullif(a.description, ''), substr(a.text, 1, 400) || ' …') || char(10) || char(10)
-    || 'Vì sao / why: ' || coalesce((select group_concat(value, ', ') from (
-      select value from json_each(o.reasons, '$.provinces') union all
-      select value from json_each(o.reasons, '$.countries') union all
-      select value from json_each(o.reasons, '$.terms'))), 'mọi tin mới / every new story') as atom_content,
-  o.subscription, a.site, a.published, o.created_at as found_at, o.status as delivery
-from alert_outbox o join articles a on a.id = o.article_id left join sites s on s.key = a.site
-where o.subscription = {sub}
-order by o.id desc limit 50)
-union all
--- datasette-atom 0.9 fails (HTTP 500) on an empty result: a subscription with no story yet gets one
--- placeholder entry instead
-select 'tag:presswatch.invalid,2026:' || {sub} || ':empty',
-  'Chưa có tin / No stories yet', '2026-01-01T00:00:00+00:00',
-  '/{db}/alert_outbox?subscription=' || {sub}, 'presswatch',
-  'Chưa có bài nào cho đăng ký này. / No article for this subscription yet.', {sub}, null, null, null, null
-where not exists (select 1 from alert_outbox where subscription = {sub})"""
-
 
 def alert_queries(db_name: str, alerts_file: str | Path | None = None) -> dict[str, dict[str, Any]]:
     """Canned queries for the alert feeds: one generic (``:subscription``), one per subscription.
@@ -104,7 +78,7 @@ def alert_queries(db_name: str, alerts_file: str | Path | None = None) -> dict[s
             "title": "Tin cảnh báo / Alert feed (?subscription=NAME)",
             "description": "Nguồn Atom của một đăng ký cảnh báo (config/alerts.toml): thêm .atom vào địa chỉ. "
                            "The Atom feed of one alert subscription: add .atom to the URL.",
-            "sql": ALERT_FEED_SQL.format(sub=":subscription", db=db_name),
+            "sql": alert_feed_sql(db_name),
         }
     }
     try:
@@ -113,11 +87,11 @@ def alert_queries(db_name: str, alerts_file: str | Path | None = None) -> dict[s
         log.warning("alert feeds: %s", e)
         return queries
     for sub in cfg.subscriptions.values():
-        # names are [a-z0-9_-] (validated), so the literal is safe
+        # names are [a-z0-9_-] (validated), so the literal is safe (alert_feed_sql checks it)
         queries[f"alert_{sub.name}"] = {
             "title": sub.title or f"presswatch — {sub.name}",
             "description": sub.describe(),
-            "sql": ALERT_FEED_SQL.format(sub=f"'{sub.name}'", db=db_name),
+            "sql": alert_feed_sql(db_name, sub.name),
         }
     return queries
 

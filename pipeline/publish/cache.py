@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from config import settings
+from db.publish import data_version
 from pipeline.publish.facets import without_duplicate_facets
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
@@ -49,7 +50,7 @@ class DataVersion:
                     conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
                                            check_same_thread=False)
                     self.conns[path] = conn
-                out.append(conn.execute("PRAGMA data_version").fetchone()[0])
+                out.append(data_version(conn))
             except sqlite3.Error:
                 self.conns.pop(path, None)
                 self.misses += 1

@@ -10,13 +10,11 @@ import functools
 import sqlite3
 from typing import Any
 
+from db.publish import CACHE_KIB, MMAP_BYTES, tune_read_connection
 from pipeline.normalize import search_fold
 
-# Read connections: map the file into memory and keep a bigger page cache, so facets and
-# searches over tens of thousands of rows read pages from memory rather than by a system call
-# each (the default cache is 2 MB per connection). Memory-mapped pages are the OS page cache's.
-MMAP_BYTES = 4 << 30
-CACHE_KIB = 64 << 10
+__all__ = ["CACHE_KIB", "MMAP_BYTES", "SHORT", "prepare_connection", "vn_fold"]
+
 SHORT = 200  # strings up to this many characters are folded through the memo
 
 
@@ -37,7 +35,7 @@ def _short_fold(s: str) -> str | None:
 
 
 def prepare_connection(conn: sqlite3.Connection) -> None:
-    """Register ``vn_fold`` (deterministic) on a Datasette connection and set mmap_size and cache_size."""
+    """Register ``vn_fold`` (deterministic) on a Datasette connection and set mmap_size and cache_size
+    (``db.publish.tune_read_connection``)."""
     conn.create_function("vn_fold", 1, vn_fold, deterministic=True)
-    conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
-    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    tune_read_connection(conn)

@@ -16,6 +16,8 @@ from urllib.parse import urlencode, urlsplit
 
 from markupsafe import Markup
 
+from db import publish as sql
+
 PREVIEW_CHARS = 160
 RELATED_LIMIT = 30
 
@@ -104,36 +106,16 @@ async def article_context(datasette: Any, database: str, request: Any) -> dict[s
     if not pk.isdigit():
         return {}
     db = datasette.get_database(database)
-    cols = {r[1] for r in (await db.execute("select * from pragma_table_xinfo('articles')")).rows}
-    row = (await db.execute("select * from articles where id = ?", [int(pk)])).first()
+    cols = {r[1] for r in (await db.execute(*sql.article_columns())).rows}
+    row = (await db.execute(*sql.article_by_id(int(pk)))).first()
     if row is None:
         return {}
     art = dict(zip(row.keys(), tuple(row), strict=True))
-    wanted = ("id, site, title, published, url, "
-              "coalesce((select s.name from sites s where s.key = articles.site), site) as site_name")
-    clauses, params = [], []
-    if "story_id" in cols and art.get("story_id") is not None:
-        clauses.append("story_id = ?")
-        params.append(art["story_id"])
-        how = "story"
-    else:
-        how = "content_hash"
-    if art.get("content_hash"):
-        clauses.append("content_hash = ?")
-        params.append(art["content_hash"])
-    if "duplicate_of" in cols:
-        clauses.append("duplicate_of = ?")
-        params.append(art["id"])
-        if art.get("duplicate_of") is not None:
-            clauses.append("id = ?")
-            params.append(art["duplicate_of"])
+    how = "story" if "story_id" in cols and art.get("story_id") is not None else "content_hash"
     related: list[dict[str, Any]] = []
-    if clauses:
-        sql = (
-            f"select {wanted} from articles where id != ? and ({' or '.join(clauses)}) "
-            f"order by coalesce(published, fetched_at) limit {RELATED_LIMIT}"
-        )
-        res = await db.execute(sql, [art["id"], *params])
+    query = sql.related_articles(art, cols, RELATED_LIMIT)
+    if query is not None:
+        res = await db.execute(*query)
         for r in res.rows:
             d = dict(zip(r.keys(), tuple(r), strict=True))
             d["href"] = datasette.urls.row(database, "articles", str(d["id"]))
@@ -143,7 +125,7 @@ async def article_context(datasette: Any, database: str, request: Any) -> dict[s
     lead = " ".join((art.get("description") or "").split())
     if body and lead and body[0] == lead:
         body = body[1:]  # the text often starts with the lead, shown above it already
-    site_name = (await db.execute("select name from sites where key = ?", [art.get("site")])).first()
+    site_name = (await db.execute(*sql.site_name(art.get("site")))).first()
     return {
         "pw_site_name": site_name[0] if site_name else art.get("site"),
         "pw_article": art,

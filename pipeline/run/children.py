@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from db.runs import pid_alive
+from db import open_db
+from db.runs import mark_interrupted
 
 log = logging.getLogger("presswatch.run")
 
@@ -63,19 +64,13 @@ def end_process(proc: subprocess.Popen[Any], grace: float) -> int | None:
 
 def mark_running(db_path: str, site: str, status: str, error: str, *, only_dead: bool = False,
                  older_than: float | None = None) -> int:
-    """Close the crawl_runs rows of ``site`` a dead child left 'running'. With ``only_dead``, only rows
-    whose process is gone or that are older than ``older_than`` seconds. Returns how many."""
-    from db import open_db, utcnow
-
+    """Close the crawl_runs rows of ``site`` a dead child left 'running', with the scheduler's verdict
+    (``status``, ``error``: replacing what the row had). With ``only_dead``, only rows whose process is
+    gone or that are older than ``older_than`` seconds. Returns how many. ``db.runs.mark_interrupted``
+    on the database at ``db_path``."""
     db = open_db(db_path)
     try:
-        rows = db.execute("SELECT id, pid, (julianday('now') - julianday(started)) * 86400 FROM crawl_runs "
-                          "WHERE site = ? AND status = 'running'", [site]).fetchall()
-        ids = [r[0] for r in rows
-               if not only_dead or not pid_alive(r[1]) or (older_than is not None and r[2] > older_than)]
-        for run_id in ids:
-            db.execute("UPDATE crawl_runs SET status = ?, finished = ?, error = ? WHERE id = ?",
-                       [status, utcnow(), error, run_id])
-        return len(ids)
+        return mark_interrupted(db, site, status=status, error=error, only_dead=only_dead,
+                                older_than=older_than, keep_error=False)
     finally:
         db.close()

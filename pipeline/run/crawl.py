@@ -116,12 +116,11 @@ def deliver_alerts(db_path: str, alerts: AlertsConfig) -> Report:
 
 
 def summaries_of(db_path: str, run_ids: list[int]) -> list[SiteSummary]:
+    from db.runs import run_summaries
+
     db = open_db(db_path)
-    marks = ", ".join("?" * len(run_ids))
-    rows = db.execute(
-        f"SELECT site, status, requests, new, skipped, errors, error FROM crawl_runs WHERE id IN ({marks}) "
-        "ORDER BY id",
-        run_ids,
-    ).fetchall() if run_ids else []
-    db.close()
+    try:
+        rows = run_summaries(db, run_ids)
+    finally:
+        db.close()
     return [SiteSummary(*r) for r in rows]

@@ -6,16 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlite_utils
+from db.runs import HEALTH_COLUMNS as COLUMNS
+from db.runs import site_health
 
-COLUMNS = ("site", "name", "enabled", "interval_seconds", "last_run", "last_status", "last_success",
-           "last_new_article", "consecutive_failures", "last_error", "last_http_status", "backoff_until",
-           "blocked", "stale")
-
-
-def site_health(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    cur = db.execute(f"SELECT {', '.join(COLUMNS)} FROM site_health ORDER BY site")
-    return [dict(zip(COLUMNS, row, strict=True)) for row in cur.fetchall()]
+__all__ = ["COLUMNS", "site_health", "flags", "format_status"]
 
 
 def flags(row: dict[str, Any]) -> list[str]:

@@ -147,24 +147,22 @@ class Runner:
 
     def last_run_id(self, key: str) -> int:
         from db import open_db
+        from db.runs import last_run_id
 
         db = open_db(self.db_path)
         try:
-            row = db.execute("SELECT coalesce(max(id), 0) FROM crawl_runs WHERE site = ?", [key]).fetchone()
-            return int(row[0])
+            return last_run_id(db, key)
         finally:
             db.close()
 
     def record_failure(self, key: str, since_id: int, started: str, status: str, error: str) -> None:
         """A child that died before writing its crawl_runs row still leaves one (so health shows it)."""
-        from db import open_db, utcnow
+        from db import open_db
+        from db.runs import record_missing_run
 
         db = open_db(self.db_path)
         try:
-            if db.execute("SELECT 1 FROM crawl_runs WHERE site = ? AND id > ?", [key, since_id]).fetchone():
-                return
-            db.execute("INSERT INTO crawl_runs (site, started, finished, status, error) "
-                       "VALUES (?, ?, ?, ?, ?)", [key, started, utcnow(), status, error])
+            record_missing_run(db, key, since_id, started, status, error)
         finally:
             db.close()
 
@@ -219,7 +217,7 @@ class Runner:
         """When each site is first polled: staggered from now, but not before its last pass plus its
         interval (a restart does not poll everything at once again), nor during its back-off."""
         from db import open_db
-        from db.runs import get_site_state
+        from db.runs import get_site_state, last_finished_start
 
         now = datetime.now(UTC)
         stagger = settings.start_stagger()
@@ -229,9 +227,7 @@ class Runner:
             for i, (key, spec) in enumerate(self.specs.items()):
                 when = now + timedelta(seconds=i * stagger)
                 state = get_site_state(db, key)
-                row = db.execute("SELECT max(started) FROM crawl_runs WHERE site = ? AND status != 'running'",
-                                 [key]).fetchone()
-                last = _utc(row[0] if row else None)
+                last = _utc(last_finished_start(db, key))
                 interval = state["interval_seconds"] or spec.every
                 if last is not None:
                     when = max(when, last + timedelta(seconds=interval))
