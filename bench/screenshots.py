@@ -1,4 +1,5 @@
-"""Screenshots of the main Datasette pages, for docs/: articles, search, article, chart.
+"""Screenshots of the main Datasette pages, for docs/: articles, search, article, chart, and the
+analysts' workspace (home, stories, report: tests/test_workspace_browser.py).
 
     python bench/screenshots.py [OUT_DIR]        # default: docs/
 
@@ -16,7 +17,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NAMES = ("articles", "search", "article", "chart")
+NAMES = ("articles", "search", "article", "chart", "home", "stories", "report")
 
 
 def main() -> int:
@@ -26,7 +27,8 @@ def main() -> int:
     started = time.time()
     env = {**os.environ, "PRESSWATCH_SCREENSHOTS": str(out)}
     r = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests/test_datasette.py", "-k", "browser", "-q", "-rs"],
+        [sys.executable, "-m", "pytest", "tests/test_datasette.py", "tests/test_workspace_browser.py", "-k", "browser",
+         "-q", "-rs"],
         cwd=ROOT, env=env,
     )
     if r.returncode != 0:

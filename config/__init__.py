@@ -3,6 +3,11 @@
 A spec is data: feeds, sitemaps, section pages, the regex an article URL must match, the
 regexes never fetched, the polling interval. Validation names the site and the field at
 fault and never lets a half-configured crawl start.
+
+A block may be just ``name`` and ``home``: ``domains`` is then derived from the home page's host
+(without ``www.``) and the rest is discovered before the site's first pass (pipeline/discover,
+pipeline/run/discover.py). The keys a block gave are kept in ``spec.extra["given"]`` (a tuple):
+explicit fields always win over discovered ones.
 """
 
 from __future__ import annotations
@@ -21,19 +26,20 @@ CONFIG_DIR = Path(__file__).resolve().parent
 VN_TZ = timezone(timedelta(hours=7), "ICT")
 DEFAULT_SITES = CONFIG_DIR / "sites.toml"
 
-__all__ = ["SiteSpec", "ConfigError", "load_sites", "parse_duration", "config_place", "CONFIG_DIR", "DEFAULT_SITES"]
+__all__ = ["SiteSpec", "ConfigError", "load_sites", "home_domain", "parse_duration", "config_place", "CONFIG_DIR",
+           "DEFAULT_SITES"]
 
 
 class ConfigError(ValueError):
     """A config file that cannot be used; the message names the file, site and field."""
 
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
 def parse_duration(value: str | int | float) -> float:
-    """'15m' -> 900.0 seconds; a bare number is seconds."""
+    """'15m' -> 900.0 seconds, '1w' -> 604800.0 (s, m, h, d, w); a bare number is seconds."""
     if isinstance(value, bool):
         raise ValueError(f"not a duration: {value!r}")
     if isinstance(value, int | float):
@@ -42,7 +48,7 @@ def parse_duration(value: str | int | float) -> float:
         return float(value)
     m = _DURATION.match(str(value))
     if not m:
-        raise ValueError(f"not a duration (use s, m, h or d, e.g. '15m'): {value!r}")
+        raise ValueError(f"not a duration (use s, m, h, d or w, e.g. '15m', '1w'): {value!r}")
     seconds = float(m.group(1)) * _UNITS[m.group(2)]
     if seconds <= 0:
         raise ValueError(f"duration must be positive: {value!r}")
@@ -71,6 +77,7 @@ class SiteSpec:
     host_aliases: tuple[str, ...] = ()  # hosts of the same articles (m.example.vn) -> canonical_host
     canonical_host: str | None = None  # default: the first of domains that is no alias
     variant_patterns: tuple[str, ...] = ()  # regexes cut from article URL paths (print/AMP forms)
+    home: str | None = None  # the outlet's home page: what discovery starts from
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -97,12 +104,32 @@ class SiteSpec:
     def is_excluded(self, url: str) -> bool:
         return any(r.search(url) for r in self.exclude_res)
 
+    @property
+    def given(self) -> frozenset[str]:
+        """The keys the site's block gave explicitly (all fields for a spec built in code)."""
+        return frozenset(self.extra.get("given", _ALL_GIVEN))
 
+    def needs_discovery(self) -> bool:
+        """True when the block has a ``home`` but leaves sources or ``article_pattern`` to discovery."""
+        given = self.given
+        has_source = bool({"feeds", "sitemaps", "sections"} & given and (self.feeds or self.sitemaps
+                                                                           or self.sections))
+        return bool(self.home) and not (has_source and "article_pattern" in given)
+
+
+def home_domain(home: str) -> str:
+    """The domain a home page stands for: its host, lower case, without a leading ``www.``."""
+    host = (urlsplit(home).hostname or "").lower()
+    return host[4:] if host.startswith("www.") and host.count(".") >= 2 else host
+
+
+_ALL_GIVEN = frozenset({"name", "domains", "feeds", "sitemaps", "sections", "article_pattern", "home"})
 _LIST_FIELDS = ("domains", "feeds", "sitemaps", "sections", "exclude", "strip_params", "host_aliases",
                 "variant_patterns")
 _DURATION_FIELDS = ("every", "min_every", "max_every", "timeout")
 _KNOWN = set(_LIST_FIELDS) | set(_DURATION_FIELDS) | {
     "name", "article_pattern", "enabled", "obey_robots", "max_articles", "quirk", "notes", "canonical_host",
+    "home",
 }
 _HEADER = re.compile(r"^\s*\[\s*sites\.([^\]\s]+)\s*\]\s*(?:#.*)?$", re.M)
 
@@ -166,14 +193,25 @@ def _spec(origin: str, key: str, block: Any) -> SiteSpec:
     for fld in _LIST_FIELDS:
         if fld in block:
             kw[fld] = _url_list(origin, key, fld, block[fld])
+    home = block.get("home")
+    if home is not None:
+        p = urlsplit(home) if isinstance(home, str) else None
+        if p is None or p.scheme not in ("http", "https") or not p.hostname:
+            raise _fail(origin, key, "home", f"not an http(s) URL: {home!r}")
+        kw["home"] = home
     domains = [d.lower().strip() for d in kw.get("domains", ())]
+    if not domains and home is not None and "domains" not in block:
+        domains = [home_domain(home)]
     if not domains or not all(domains):
-        raise _fail(origin, key, "domains", "at least one host name is required")
+        raise _fail(origin, key, "domains", "at least one host name is required (or give home)")
     kw["domains"] = tuple(domains)
-    if not (kw.get("feeds") or kw.get("sitemaps") or kw.get("sections")):
-        raise _fail(origin, key, None, "no source: give at least one of feeds, sitemaps, sections")
-    for fld in ("feeds", "sitemaps", "sections"):
-        for u in kw.get(fld, ()):
+    if not (kw.get("feeds") or kw.get("sitemaps") or kw.get("sections") or home):
+        raise _fail(origin, key, None, "no source: give at least one of feeds, sitemaps, sections, "
+                                       "or a home page to discover them from")
+    on_site = {fld: kw.get(fld, ()) for fld in ("feeds", "sitemaps", "sections")}
+    on_site["home"] = (home,) if home is not None else ()
+    for fld, urls in on_site.items():
+        for u in urls:
             host = urlsplit(u).hostname or ""
             if not any(host == d or host.endswith("." + d) for d in domains):
                 raise _fail(origin, key, fld, f"{u!r} is not on the site's domains {domains}")
@@ -207,6 +245,16 @@ def _spec(origin: str, key: str, block: Any) -> SiteSpec:
                 kw[fld] = parse_duration(block[fld])
             except ValueError as e:
                 raise _fail(origin, key, fld, str(e)) from None
+    if "every" in block:  # what the user wrote is what happens: an explicit every moves a default bound
+        every = kw["every"]
+        if "min_every" not in block:
+            kw["min_every"] = min(SiteSpec.min_every, every)
+        elif every < kw["min_every"]:
+            raise _fail(origin, key, "every", f"{block['every']!r} is below min_every {block['min_every']!r}")
+        if "max_every" not in block:
+            kw["max_every"] = max(SiteSpec.max_every, every)
+        elif every > kw["max_every"]:
+            raise _fail(origin, key, "every", f"{block['every']!r} is above max_every {block['max_every']!r}")
     for fld in ("enabled", "obey_robots"):
         if fld in block:
             if not isinstance(block[fld], bool):
@@ -221,6 +269,8 @@ def _spec(origin: str, key: str, block: Any) -> SiteSpec:
         if not isinstance(block["quirk"], str):
             raise _fail(origin, key, "quirk", "must be a string")
         kw["quirk"] = block["quirk"]
+    # a sorted tuple, not a set: the spec travels as JSON to crawl workers (pipeline/run/jobs.py)
+    kw["extra"] = {"given": tuple(sorted(set(block) - {"notes"}))}
     spec = SiteSpec(**kw)
     if spec.min_every > spec.max_every:
         raise _fail(origin, key, "min_every", "is larger than max_every")

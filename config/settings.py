@@ -25,6 +25,10 @@ PRESSWATCH_MAX_PAGE_COUNT    Test hook: cap the database file at this many  page
 PRESSWATCH_CI_VENV           The virtualenv ``.ci/run`` builds (shell)      path     a temporary dir
 PRESSWATCH_SCREENSHOTS       Tests/bench: save Datasette screenshots here   path     not saved
 PRESSWATCH_CHROMIUM          Tests: the browser of the Datasette UI tests   path     /usr/bin/chromium
+PRESSWATCH_AUTH_FILE         Datasette logins: a file of ``user:hash``      path     none (no logins)
+                             lines (datasette-auth-passwords hashes)
+PRESSWATCH_AUTH_USERS        Datasette logins: ``user:hash`` pairs          text     none (no logins)
+                             separated by spaces or commas
 ===========================  =============================================  =======  ====================
 
 Seconds may also be written as a duration: ``90``, ``90s``, ``15m``, ``2h``, ``7d``.
@@ -40,6 +44,7 @@ docs/configuration.md carries the same table; tests/test_docs.py checks that the
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 from config import ConfigError, parse_duration
@@ -47,7 +52,7 @@ from config import ConfigError, parse_duration
 __all__ = [
     "VARIABLES", "SECRET_EXAMPLES", "Variable", "db_path", "alerts_file", "cache_seconds",
     "download_timeout", "kill_grace", "start_stagger", "max_parallel", "retire_after",
-    "retired_recheck", "max_page_count",
+    "retired_recheck", "max_page_count", "auth_users",
 ]
 
 
@@ -73,6 +78,8 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("PRESSWATCH_CI_VENV", "Virtualenv of .ci/run (shell)", "path", "a temporary directory"),
     Variable("PRESSWATCH_SCREENSHOTS", "Tests/bench: screenshot directory", "path", "not saved"),
     Variable("PRESSWATCH_CHROMIUM", "Tests: browser for the UI tests", "path", "/usr/bin/chromium"),
+    Variable("PRESSWATCH_AUTH_FILE", "Datasette logins: file of user:hash lines", "path", "none"),
+    Variable("PRESSWATCH_AUTH_USERS", "Datasette logins: user:hash pairs", "text", "none"),
 )}
 
 # secrets a user names in an alert channel URL (``${NAME}``); examples only, never read here
@@ -170,3 +177,36 @@ def retired_recheck() -> float:
 def max_page_count() -> int | None:
     """PRESSWATCH_MAX_PAGE_COUNT (test hook): cap the database at this many pages, or None."""
     return _count("PRESSWATCH_MAX_PAGE_COUNT", None)
+
+
+_USER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def _auth_pairs(text: str, origin: str) -> dict[str, str]:
+    users: dict[str, str] = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        for pair in line.split("#", 1)[0].replace(",", " ").split():
+            name, sep, hashed = pair.partition(":")
+            if not sep or not _USER.match(name) or not hashed.startswith("pbkdf2_sha256$"):
+                raise ConfigError(f"{origin}, line {n}: expected user:pbkdf2_sha256$… (a hash from "
+                                  f"`datasette hash-password`), got {pair[:24]!r}…")
+            users[name] = hashed
+    return users
+
+
+def auth_users() -> dict[str, str]:
+    """PRESSWATCH_AUTH_FILE and PRESSWATCH_AUTH_USERS: the Datasette accounts, user -> PBKDF2 hash
+    (datasette-auth-passwords' format; never a password). {} when neither is set. Raises
+    ConfigError for a file that cannot be read or a pair that is not ``user:pbkdf2_sha256$…``."""
+    users: dict[str, str] = {}
+    path = _raw("PRESSWATCH_AUTH_FILE")
+    if path is not None:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                users.update(_auth_pairs(fh.read(), f"$PRESSWATCH_AUTH_FILE ({path})"))
+        except OSError as e:
+            raise ConfigError(f"$PRESSWATCH_AUTH_FILE={path!r}: cannot read: {e.strerror or e}") from None
+    raw = _raw("PRESSWATCH_AUTH_USERS")
+    if raw is not None:
+        users.update(_auth_pairs(raw, "$PRESSWATCH_AUTH_USERS"))
+    return users

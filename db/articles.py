@@ -16,7 +16,7 @@ from typing import Any
 import sqlite_utils
 
 from db import utcnow
-from db.schema import FTS_TABLE
+from db.search import write_fts
 
 # URL statuses that mean "decided: do not download again"
 FINAL_STATUSES = ("article", "not_article")
@@ -37,6 +37,8 @@ class IndexRows:
     story_keys: list[str] = field(default_factory=list)
     story_day: str | None = None
     supersedes: int | None = None
+    story_link: tuple[int, int, float, str] | None = None  # (story_id, linked_to, score, explanation)
+    story_merges: list[int] = field(default_factory=list)  # stories joined into the link's story (db.stories)
 
 
 def compress(html: bytes | str) -> bytes:
@@ -97,11 +99,10 @@ def record_url(
     )
 
 
-def fts_replace(db: sqlite_utils.Database, rowid: int, title: str, text: str, dwords: str) -> None:
-    """(Re)write an article's full-text row; ``dwords``: its đ-folded words (pipeline.normalize.d_words)."""
-    db.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", [rowid])
-    db.execute(f"INSERT INTO {FTS_TABLE} (rowid, title, text, dwords) VALUES (?, ?, ?, ?)",
-               [rowid, title, text, dwords])
+def fts_replace(db: sqlite_utils.Database, rowid: int, fts: Mapping[str, str]) -> None:
+    """(Re)write an article's full-text rows; ``fts``: its FTS row (title, text, dtitle, dtext), built by
+    ``pipeline.search.fts_row`` (written by db.search.write_fts, both FTS tables)."""
+    write_fts(db, rowid, fts)
 
 
 def insert_article(
@@ -109,7 +110,7 @@ def insert_article(
     row: Mapping[str, Any],
     html: bytes | str,
     *,
-    dwords: str,
+    fts: Mapping[str, str],
     index: IndexRows | None = None,
     fetched_url: str | None = None,
     http_status: int | None = 200,
@@ -143,7 +144,7 @@ def insert_article(
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [article_id, fetched_url or url, http_status, content_type, compress(html), encoding, now],
         )
-        fts_replace(db, article_id, row["title"], row["text"], dwords)
+        fts_replace(db, article_id, fts)
         if index is not None:
             write_index(db, article_id, index)
         record_url(db, url, site, "article", None, http_status, article_id)
@@ -169,6 +170,9 @@ def write_index(db: sqlite_utils.Database, article_id: int, index: IndexRows, *,
         db.conn.executemany("INSERT OR IGNORE INTO story_keys (key, day, article_id) VALUES (?, ?, ?)",
                             [(k, index.story_day, article_id) for k in index.story_keys])
     db.execute("UPDATE articles SET story_id = coalesce(story_id, id) WHERE id = ?", [article_id])
+    from db.stories import write_link
+
+    write_link(db, article_id, index.story_link, index.story_merges)  # story_links (0008_story_links): why it joined its story
     if index.supersedes is not None:  # the new article is earlier than a stored group: it becomes the original
         db.execute("UPDATE articles SET duplicate_of = ? WHERE id = ? OR duplicate_of = ?",
                    [article_id, index.supersedes, index.supersedes])

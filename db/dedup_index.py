@@ -92,3 +92,37 @@ def story_of(db: sqlite_utils.Database, article_id: int) -> int | None:
     """The story id of an article (its own id when it has none yet), None if unknown."""
     row = db.execute("SELECT coalesce(story_id, id) FROM articles WHERE id = ?", [article_id]).fetchone()
     return int(row[0]) if row else None
+
+
+# -- weighted story evidence (pipeline/dedup/evidence.py) -----------------------------------------
+def key_df(db: sqlite_utils.Database, keys: list[str]) -> dict[str, int]:
+    """key -> number of stored articles with this story key (``story_key_df``, kept by triggers)."""
+    if not keys:
+        return {}
+    return {k: int(n) for k, n in db.execute(
+        f"SELECT key, n FROM story_key_df WHERE key IN ({_in(keys)})", keys)}
+
+
+def corpus_size(db: sqlite_utils.Database) -> int:
+    """About how many articles are stored (the largest id: one index look-up), at least 1."""
+    row = db.execute("SELECT max(id) FROM articles").fetchone()
+    return max(1, int(row[0] or 0))
+
+
+def window_hits(db: sqlite_utils.Database, keys: list[str], lo: str, hi: str,
+                exclude: int | None) -> list[tuple[int, str, str]]:
+    """(article_id, key, day) of the stored story keys among ``keys`` whose day is in [lo, hi]."""
+    if not keys:
+        return []
+    return [(int(a), k, d) for a, k, d in db.execute(
+        f"SELECT article_id, key, day FROM story_keys WHERE key IN ({_in(keys)}) AND day BETWEEN ? AND ? "
+        "AND article_id IS NOT ?", [*keys, lo, hi, exclude])]
+
+
+def keys_of(db: sqlite_utils.Database, ids: list[int]) -> dict[int, list[str]]:
+    """article_id -> its story keys."""
+    out: dict[int, list[str]] = {}
+    if ids:
+        for a, k in db.execute(f"SELECT article_id, key FROM story_keys WHERE article_id IN ({_in(ids)})", ids):
+            out.setdefault(int(a), []).append(k)
+    return out

@@ -14,7 +14,8 @@ from typing import Any
 
 import sqlite_utils
 
-STATUSES = ("pending", "sent", "failed", "feed_only")
+STATUSES = ("pending", "sent", "failed", "feed_only", "report")
+REPORT_PREFIX = "report:"  # story_key of a scheduled press summary (status 'report' until sent)
 ALSO_LIMIT = 10  # other reports of the same story listed with an item ("also reported by")
 
 
@@ -160,3 +161,53 @@ def status(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
         out[sub]["last_error"] = err
         out[sub]["last_error_at"] = at
     return out
+
+
+# -- scheduled press summaries (pipeline/alerts/reports.py) ----------------------------------------
+def enqueue_report(db: sqlite_utils.Database, subscription: str, key: str, article_id: int, now: str,
+                   lease_until: str) -> int | None:
+    """Owe ``subscription`` the report ``key`` (a ``REPORT_PREFIX`` story key: one per period), held
+    by this sender until ``lease_until``. Returns the new row's id, or None when a row of that key
+    exists already (the report was sent, or another sender has it): never twice."""
+    row = db.execute(
+        "INSERT INTO alert_outbox (subscription, story_key, article_id, reasons, created_at, status, "
+        "next_attempt_at) VALUES (?, ?, ?, '{}', ?, 'report', ?) ON CONFLICT(subscription, story_key) DO NOTHING "
+        "RETURNING id", [subscription, key, article_id, now, lease_until],
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def claim_reports(db: sqlite_utils.Database, subscription: str, now: str, lease_until: str) -> list[tuple[int, str]]:
+    """Take the report rows of ``subscription`` due again (a failed attempt's back-off is over):
+    (id, story_key), their next_attempt_at moved to ``lease_until`` in one statement."""
+    rows = db.execute(
+        "UPDATE alert_outbox SET next_attempt_at = ? WHERE subscription = ? AND status = 'report' "
+        "AND next_attempt_at <= ? RETURNING id, story_key", [lease_until, subscription, now],
+    ).fetchall()
+    return sorted((int(r[0]), str(r[1])) for r in rows)
+
+
+def mark_report_failed(db: sqlite_utils.Database, outbox_id: int, *, gave_up: bool, now: str,
+                       next_attempt_at: str, delivered: Iterable[str], error: str | None) -> None:
+    """A report that did not reach every channel: due again at ``next_attempt_at`` (status 'report'),
+    or 'failed' when ``gave_up``; one more attempt counted."""
+    db.execute(
+        "UPDATE alert_outbox SET status = ?, attempts = attempts + 1, last_attempt_at = ?, next_attempt_at = ?, "
+        "delivered = ?, error = ? WHERE id = ?",
+        ["failed" if gave_up else "report", now, next_attempt_at, json.dumps(sorted(delivered)), error, outbox_id],
+    )
+
+
+def report_rows(db: sqlite_utils.Database, subscription: str) -> list[dict[str, Any]]:
+    """The report rows of ``subscription``, oldest first: id, story_key, status, sent_at, attempts, error."""
+    cur = db.execute(
+        "SELECT id, story_key, status, sent_at, attempts, error FROM alert_outbox WHERE subscription = ? "
+        "AND story_key LIKE 'report:%' ORDER BY id", [subscription])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def any_article_id(db: sqlite_utils.Database) -> int | None:
+    """The newest article's id (a report row needs one: ``article_id`` is NOT NULL), None when empty."""
+    row = db.execute("SELECT max(id) FROM articles").fetchone()
+    return int(row[0]) if row and row[0] is not None else None

@@ -123,7 +123,7 @@ ALERT_FEED_SQL = """select * from (select a.url as atom_id, a.title as atom_titl
       select value from json_each(o.reasons, '$.terms'))), 'mọi tin mới / every new story') as atom_content,
   o.subscription, a.site, a.published, o.created_at as found_at, o.status as delivery
 from alert_outbox o join articles a on a.id = o.article_id left join sites s on s.key = a.site
-where o.subscription = {sub}
+where o.subscription = {sub} and o.story_key not like 'report:%'
 order by o.id desc limit 50)
 union all
 -- datasette-atom 0.9 fails (HTTP 500) on an empty result: a subscription with no story yet gets one

@@ -144,6 +144,21 @@ def finish_run(db: sqlite_utils.Database, run_id: int, *, requests: int, new: in
     )
 
 
+def close_unfinished_run(db: sqlite_utils.Database, run_id: int, *, status: str, error: str, requests: int,
+                         skipped: int, errors: int) -> bool:
+    """Close run ``run_id`` if it is still 'running' (its pass was stopped before its spider could close
+    it: a second Ctrl-C). ``new`` is counted from the database: the site's articles stored since the
+    run started (each article is committed on its own, so this is what the pass stored; an article of
+    the same site stored by another process meanwhile would count too). ``requests``, ``skipped`` and
+    ``errors`` are the pass's own counters. True when the row was closed."""
+    row = db.execute("SELECT site, started FROM crawl_runs WHERE id = ? AND status = 'running'", [run_id]).fetchone()
+    if row is None:
+        return False
+    new = int(db.execute("SELECT count(*) FROM articles WHERE site = ? AND fetched_at >= ?", row).fetchone()[0])
+    finish_run(db, run_id, requests=requests, new=new, skipped=skipped, errors=errors, status=status, error=error)
+    return True
+
+
 def get_source(db: sqlite_utils.Database, url: str) -> dict[str, Any] | None:
     """The ``sources`` row of a feed/sitemap/section URL (validators, body hash), or None."""
     cur = db.execute("SELECT * FROM sources WHERE url = ?", [url])

@@ -335,6 +335,41 @@ def m_datasette_facet_indexes(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0007_search_accents")
+def m0007_search_accents(db: sqlite_utils.Database) -> None:
+    """Search that respects tone marks: both FTS tables rebuilt in place (db/search.py, progress on stderr)."""
+    from db.search import rebuild_index
+
+    rebuild_index(db)
+
+
+# Story clusters an analyst can trust: explained links and key document frequencies (db/stories.py).
+@migrations(name="0008_story_links")
+def m0008_story_links(db: sqlite_utils.Database) -> None:
+    from db.stories import MIGRATION_0008
+
+    db.executescript(MIGRATION_0008)
+
+
+# Foreign-affairs activities (pipeline/activities, db/activities.py): one row per real event, linked to
+# every article that reports it; the acting localities of an article beside the provinces it mentions.
+@migrations(name="0009_activities")
+def m0009_activities(db: sqlite_utils.Database) -> None:
+    from db.activities import MIGRATION_0009
+
+    db.executescript(MIGRATION_0009)
+
+
+# Discovery of feeds, sitemaps, sections and article URLs for one-line site blocks (db/discovery.py).
+@migrations(name="0010_discovery")
+def m0010_discovery(db: sqlite_utils.Database) -> None:
+    """Discoveries (what was found for a site, why, when) and the ``site_discovery`` view: the SQL
+    is ``db.discovery.SCHEMA_0010`` (frozen with this migration)."""
+    from db.discovery import SCHEMA_0010
+
+    db.executescript(SCHEMA_0010)
+
+
 def migration_names() -> list[str]:
     """The names of the registered migrations, in the order they are applied."""
     empty = sqlite_utils.Database(memory=True)

@@ -41,7 +41,8 @@ class DedupResult:
     ``supersedes``: id of a stored shorter version this one replaces as its story's root;
     ``story_id``: the story (event) the article joins, None for a new story;
     ``minhash``/``bands``: the MinHash signature (bytes) and its LSH band hashes;
-    ``story_keys``/``story_day``: the accent-folded name keys and the day (YYYY-MM-DD) stories match on.
+    ``story_keys``/``story_day``: the accent-folded name keys and the day (YYYY-MM-DD) stories match on;
+    ``story_link``: why it joined its story (story_id, the stored report it matched, score, explanation).
     """
 
     minhash: bytes | None = None
@@ -51,7 +52,9 @@ class DedupResult:
     supersedes: int | None = None
     story_id: int | None = None
     story_keys: list[str] = field(default_factory=list)
+    story_link: tuple[int, int, float, str] | None = None  # (story_id, linked_to, score, explanation)
     story_day: str | None = None
+    story_merges: list[int] = field(default_factory=list)  # other stories of the same event, joined into story_id
 
 
 @dataclass
@@ -73,6 +76,7 @@ class Article:
     # set by later stages
     relevance: Relevance | None = None
     dedup: DedupResult | None = None
+    activities: list[dict[str, Any]] | None = None  # pipeline.activities.activity_records; None: not yet read
     id: int | None = None  # the row id once stored
 
     @property
@@ -91,4 +95,6 @@ class Article:
                 del d[k]
         if d.get("dedup"):
             d["dedup"].pop("minhash", None)
+        if not d["activities"]:  # only once some were found
+            del d["activities"]
         return d

@@ -2,7 +2,7 @@
 
 Everything that stores, indexes or matches text goes through these functions:
 
-- ``normalize_text``: NFC, the look-alike Ð (U+00D0, Icelandic eth) made Đ (U+0110),
+- ``normalize_text``: NFC, the look-alikes Ð/ð (U+00D0/U+00F0, Icelandic eth) made Đ/đ (U+0110/U+0111),
   tone marks placed the way the Vietnamese press writes them (hòa, khỏe, thủy rather than
   hoà, khoẻ, thuỷ), zero-width characters dropped, white space tidied.
 - ``fold_d``: đ→d, Đ→D (SQLite FTS5 ``remove_diacritics 2`` folds every other mark but not đ).
@@ -30,7 +30,7 @@ _UY = re.compile(r"(?<![qQ])([uU])([yY])([\u0300\u0301\u0303\u0309\u0323])(?![\w
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
-_LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u0189": "\u0110"})
+_LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u0189": "\u0110"})
 _FOLD_D = str.maketrans({"đ": "d", "Đ": "D", "\u00d0": "D", "\u00f0": "d", "\u0189": "D"})
 
 

@@ -28,10 +28,11 @@ from db import articles as dbart
 from db import utcnow
 from pipeline.article import Article
 from pipeline.decode import decode_page
-from pipeline.normalize import d_words, looks_vietnamese
+from pipeline.normalize import looks_vietnamese
+from pipeline.search import fts_row
 
 __all__ = ["process_page", "score_article", "dedup_article", "store_article", "ingest", "refresh_article",
-           "article_row", "content_hash", "Refreshed", "reprocess"]
+           "article_row", "content_hash", "Refreshed", "reprocess", "store_activities", "refresh_activities"]
 
 NewArticleHook = Callable[[sqlite_utils.Database, int, Article], None]
 
@@ -77,11 +78,45 @@ def process_page(body: bytes | str | None, headers: Mapping[str, str] | None, ur
 
 
 def score_article(article: Article) -> Article:
-    """Set ``article.relevance`` (pipeline.relevance.score, lexicons from config/). Returns the article."""
+    """Set ``article.relevance`` (pipeline.relevance.score, lexicons from config/) and, for a relevant
+    article, ``article.activities`` (pipeline.activities.activity_records). Returns the article."""
+    from pipeline.activities import activity_records
     from pipeline.relevance import score
 
     article.relevance = score(article)
+    article.activities = activity_records(article)
     return article
+
+
+def refresh_activities(db: sqlite_utils.Database, article_id: int, relevance: Mapping[str, Any]) -> int:
+    """Re-extract and store the activities of a stored article whose relevance (``Relevance.to_dict()``
+    shape) was just recomputed (``presswatch rescore``); inside the caller's transaction. Returns the
+    number of activities stored. Raises KeyError for an unknown id."""
+    from pipeline.article import Relevance
+
+    old = dbart.get_article(db, article_id)
+    if old is None:
+        raise KeyError(f"no article {article_id}")
+    art = Article(url=old["url"], title=old["title"], text=old["text"], site=old["site"],
+                  published=old["published"], description=old["description"])
+    art.relevance = Relevance(score=relevance["score"], relevant=bool(relevance["relevant"]))
+    from pipeline.activities import activity_records
+
+    art.activities = activity_records(art)
+    store_activities(db, article_id, art, old["story_id"])
+    return len(art.activities)
+
+
+def store_activities(db: sqlite_utils.Database, article_id: int, article: Article, story_id: int | None) -> None:
+    """The article's activities and acting localities (db.activities; inside the article's transaction):
+    reports of one story share an activity row."""
+    from db.activities import store_article_activities
+    from pipeline.activities import acting_localities, activity_records
+
+    if article.activities is None:  # scored elsewhere (not by score_article): read them now
+        article.activities = activity_records(article)
+    store_article_activities(db, article_id, story_id if story_id is not None else article_id, article.published,
+                             article.activities, acting_localities(article.activities))
 
 
 def dedup_article(db: sqlite_utils.Database, article: Article, spec: SiteSpec | None = None,
@@ -144,9 +179,13 @@ def store_article(db: sqlite_utils.Database, article: Article, html: bytes | str
     article is written)."""
     from pipeline.dedup import index_rows
 
-    hook = (lambda i: on_new(db, i, article)) if on_new is not None else None
+    def hook(i: int) -> None:
+        store_activities(db, i, article, article.dedup.story_id if article.dedup is not None else None)
+        if on_new is not None:
+            on_new(db, i, article)
+
     new_id = dbart.insert_article(
-        db, article_row(article), html, dwords=d_words(article.title + " " + article.text),
+        db, article_row(article), html, fts=fts_row(article.title, article.text),
         index=index_rows(article.dedup) if article.dedup is not None else None,
         fetched_url=article.fetched_url, http_status=http_status, content_type=content_type,
         encoding=encoding or article.encoding, on_new=hook)
@@ -198,12 +237,13 @@ def refresh_article(db: sqlite_utils.Database, article_id: int, article: Article
             dbart.record_revision(db, article_id, now, article.title, article.text, row["content_hash"])
         changed = dbart.update_article(db, article_id, row)
         if text_changed:
-            dbart.fts_replace(db, article_id, article.title, article.text, d_words(article.title + " " + article.text))
+            dbart.fts_replace(db, article_id, fts_row(article.title, article.text))
         story = article.dedup.story_id if article.dedup.story_id is not None else article_id
         if article.dedup.duplicate_of != old["duplicate_of"] or story != old["story_id"]:
             changed = True
         dbart.set_links(db, article_id, article.dedup.duplicate_of, story)
         dbart.write_index(db, article_id, index_rows(article.dedup), replace=True)
+        store_activities(db, article_id, article, story)
         if html is not None:
             dbart.replace_page(db, article_id, html, now)
     article.id = article_id

@@ -7,9 +7,13 @@ a site spec adds its own rules:
 - ``host_aliases``: hosts rewritten to ``canonical_host`` (``m.example.vn`` -> ``example.vn``);
 - ``variant_patterns``: regexes whose matches are cut from the path (a site's print or AMP form).
 
-Everywhere: session ids in the path (``;jsessionid=…``), tracking parameters, AMP/print query
-flags (``?amp``, ``?print=1``, ``?view=print``, ``?outputType=amp``) and an ``/amp/`` first or
-last path segment are dropped.
+Everywhere: session ids in the path (``;jsessionid=…``), known tracking parameters *by exact name*
+(utm_*, fbclid, gclid, zarsrc, gidzl, _ga, mc_cid, mc_eid: nothing that merely looks like one, such
+as ``ref`` or ``from``, which can be an article's identity on ASP.NET and government CMSes), AMP/print
+query flags (``?amp``, ``?print=1``, ``?view=print``, ``?outputType=amp``) and an ``/amp/`` first or
+last path segment are dropped. A query key without a value (``/tin.php?501``) is kept as written.
+With a SiteSpec, a URL that matches the site's ``article_pattern`` never loses it: when the canonical
+form would not match, the URL is kept as found (only scheme and host lower-cased, fragment cut).
 
 ``canonical_url`` takes a SiteSpec (all of its rules) or a bare ``strip_params`` sequence (no host
 aliases, no variant patterns): pass the spec wherever a site is known. Nothing here keeps state
@@ -21,12 +25,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote_plus, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from courlan import normalize_url
 
 _SESSION = re.compile(r";(jsessionid|sessionid|phpsessid|sid)=[^/?#]*", re.I)
-_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|zarsrc|gidzl|_ga|mc_cid|mc_eid|ref|rss|from)$", re.I)
+_TRACKING = re.compile(r"^(utm_(?:source|medium|campaign|term|content|id|name)|fbclid|gclid|zarsrc|gidzl|_ga|"
+                       r"mc_cid|mc_eid)$", re.I)
 # query flags that only select a rendering of the same article
 _VARIANT_FLAGS = re.compile(r"^(amp|print|printpreview|printable|print_preview)$", re.I)
 _VARIANT_VALUES = {("view", "print"), ("outputtype", "amp"), ("output", "amp"), ("layout", "print"),
@@ -47,8 +52,22 @@ def site_canonical_host(spec: Any) -> str:
 
 def canonical_url(url: str, rules: Any = ()) -> str:
     """A stable form of an article URL. ``rules`` is a SiteSpec or a sequence of query parameters
-    to strip. Never raises: an unparseable URL is returned stripped."""
+    to strip. Never raises: an unparseable URL is returned stripped. With a SiteSpec, a found URL
+    that is an article URL of the site stays one (see the module docstring)."""
     url = (url or "").strip()
+    canon = _canonical(url, rules)
+    is_article = getattr(rules, "is_article_url", None)
+    if callable(is_article) and canon != url:
+        try:
+            if is_article(url) and not is_article(canon):
+                parts = urlsplit(url)
+                return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
+        except ValueError:
+            return canon
+    return canon
+
+
+def _canonical(url: str, rules: Any) -> str:
     if isinstance(rules, str | Sequence):
         strip_params: Sequence[str] = rules if not isinstance(rules, str) else (rules,)
         spec = None
@@ -78,12 +97,21 @@ def canonical_url(url: str, rules: Any = ()) -> str:
             path = rx.sub("", path)
         path = path or "/"
         drop = {p.lower() for p in strip_params}
-        query = urlencode(
-            [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k.lower() not in drop and not _TRACKING.match(k) and not _VARIANT_FLAGS.match(k)
-             and (k.lower(), v.lower()) not in _VARIANT_VALUES]
-        )
-        url = urlunsplit((parts.scheme.lower(), netloc, path, query, ""))
-        return normalize_url(url, strict=False, trailing_slash=True)
+        kept = []
+        for item in parts.query.split("&") if parts.query else []:
+            if not item:
+                continue
+            k, eq, v = item.partition("=")
+            kd, vd = unquote_plus(k), unquote_plus(v)
+            if kd.lower() in drop or _TRACKING.match(kd) or _VARIANT_FLAGS.match(kd) \
+                    or (kd.lower(), vd.lower()) in _VARIANT_VALUES:
+                continue
+            kept.append((kd, vd, bool(eq)))
+        kept.sort(key=lambda t: (t[0], t[1]))
+        query = "&".join(
+            urlencode([(k, v)]) if has_eq else quote_plus(k, safe="/:,;@!$'()*") for k, v, has_eq in kept)
+        url = urlunsplit((parts.scheme.lower(), netloc, path, "", ""))
+        url = normalize_url(url, strict=False, trailing_slash=True)
+        return f"{url}?{query}" if query else url
     except ValueError:
         return url

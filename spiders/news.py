@@ -9,7 +9,6 @@ item-pipeline stages in spiders/stages/.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sqlite3
 from collections import Counter
@@ -18,18 +17,16 @@ from typing import Any, TypeVar
 
 import scrapy
 from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
 
 from config import SiteSpec
-from config import settings as env_settings
-from db import open_db, utcnow
+from db import open_db
 from db.articles import known_urls, record_url
 from db.runs import (
     finish_run,
-    forget_site_hashes,
-    get_source,
     mark_interrupted,
     note_source,
     set_backoff,
@@ -40,6 +37,7 @@ from pipeline.extract.pagetype import challenge_reason
 from pipeline.process import NewArticleHook
 from pipeline.urls import canonical_url
 from spiders.guards import refusal
+from spiders.incremental import IncrementalSources
 from spiders.items import PageItem, SiteStats, describe_failure, headers_of, host_of
 from spiders.middlewares import BackedOff
 from spiders.sources import SourceError, feed_links, sitemap_links
@@ -53,13 +51,18 @@ MAX_SITEMAP_DEPTH = 3
 # (PRESSWATCH_RETIRE_AFTER, PRESSWATCH_RETIRED_RECHECK: config/settings.py, read when used)
 
 
-class NewsSpider(scrapy.Spider):
+class NewsSpider(IncrementalSources, scrapy.Spider):
     name = "news"
 
     def __init__(self, specs: dict[str, SiteSpec], db_path: str, on_new_article: NewArticleHook | None = None,
-                 **kw: Any) -> None:
+                 known: Callable[[list[str]], set[str]] | None = None,
+                 hand_off: Callable[[str, dict[str, Any]], None] | None = None, **kw: Any) -> None:
         super().__init__(**kw)
         self.specs = specs
+        # queue mode (pipeline/run/queue.py): ``known`` asks the writer's side which URLs are stored,
+        # ``hand_off(kind, payload)`` sends "item", "url" and "pass" records to the writer
+        self.known = known
+        self.hand_off = hand_off
         # runs inside the transaction that stores each new article (the alert outbox; see pipeline.process)
         self.on_new_article = on_new_article
         self.db_path = db_path
@@ -74,7 +77,7 @@ class NewsSpider(scrapy.Spider):
         # source bookkeeping (validators, body hash) is written only when the pass finishes: a pass
         # killed or stopped half-way leaves the sources to be read again in full, so no link is lost
         self.pending_sources: dict[str, dict[str, Any]] = {}
-        self.db = open_db(db_path)
+        self.db = open_db(db_path, migrate=False)  # migrated by whoever started the pass (crawl_once, run, worker)
         self._links = {
             # hosts are checked by follow_articles (SiteSpec.allows_host): LinkExtractor's allow_domains
             # compares the netloc with its port, so it never matches a site on a non-default port
@@ -97,6 +100,17 @@ class NewsSpider(scrapy.Spider):
         site = request.meta.get("site")
         if site in self.stats_by_site:
             self.stats_by_site[site]["requests"] += 1
+
+    def known_urls(self, urls: list[str]) -> set[str]:
+        """Which of ``urls`` need no download: known to this database or (queue mode) to the writer."""
+        found = known_urls(self.db, urls)
+        return found | self.known(urls) if self.known is not None else found
+
+    def note_url(self, url: str, site: str, status: str, reason: str | None, http_status: int | None) -> None:
+        """Record what became of a URL (not_article, blocked, error); in queue mode the writer records it too."""
+        record_url(self.db, url, site, status, reason, http_status)
+        if self.hand_off is not None:
+            self.hand_off("url", dict(url=url, site=site, status=status, reason=reason, http_status=http_status))
 
     def error(self, site: str, msg: str, http_status: int | None = None) -> None:
         self.stats_by_site[site]["errors"] += 1
@@ -164,68 +178,15 @@ class NewsSpider(scrapy.Spider):
                                errors=st["errors"], status=status, error=errs[0] if errs else None,
                                http_status=self.http_status.get(key), unchanged=st["unchanged"],
                                backoff_until=backoff[0] if backoff else None)
+                if self.hand_off is not None:
+                    self.hand_off("pass", dict(
+                        site=key, requests=st["requests"], new=st["new"], skipped=st["skipped"],
+                        errors=st["errors"], status=status, error=errs[0] if errs else None,
+                        http_status=self.http_status.get(key), unchanged=st["unchanged"],
+                        backoff_until=backoff[0] if backoff else None, backoff_reason=backoff[1] if backoff else None))
             except sqlite3.Error as e:  # a full disk may refuse even this: say so, lose nothing else
                 log.error("%s: could not record the end of the run: %s", key, e)
         self.db.close()
-
-    def _flush_sources(self, site: str, complete: bool) -> None:
-        """Store what was learnt about the site's sources. When the pass did not follow every link
-        (stopped, throttled, links deferred), keep no validator or hash: read them in full next time."""
-        for url, note in self.pending_sources.items():
-            if note["site"] != site:
-                continue
-            if complete:
-                note_source(self.db, url, **note)
-            else:
-                note_source(self.db, url, site, note["kind"], status=note["status"], keep_validators=False)
-        if not complete:
-            forget_site_hashes(self.db, site)
-
-    # -- incremental sources -----------------------------------------------------------------
-    def _unchanged(self, response: Response, spec: SiteSpec) -> bool:
-        """True when this source has nothing new: a 304, or the same body as the last parsed one."""
-        st = self.stats_by_site[spec.key]
-        kind = response.meta.get("source", "feed")
-        depth = response.meta.get("depth_sm", 0)
-        row = get_source(self.db, response.url)
-        if response.status == 304:
-            same = True
-        else:
-            body_hash = hashlib.sha1(response.body).hexdigest()
-            response.meta["body_hash"] = body_hash
-            same = bool(row and row["body_hash"] == body_hash and row["kind"] != "sitemapindex")
-        if not same:
-            return False
-        st["unchanged"] += 1
-        st["sources_ok"] += 1
-        retire = None
-        if kind == "sitemap" and depth > 0 and row and row["last_changed"]:
-            retire = _age(row["last_changed"]) > env_settings.retire_after() or None
-        self.pending_sources[response.url] = dict(
-            site=spec.key, kind=row["kind"] if row else kind, status=response.status, changed=False,
-            lastmod=response.meta.get("lastmod"), retired=retire)
-        return True
-
-    def _parsed(self, response: Response, spec: SiteSpec, kind: str) -> None:
-        """A source body was read: remember its validators and hash (written when the pass finishes)."""
-        h = headers_of(response)
-        self.pending_sources[response.url] = dict(
-            site=spec.key, kind=kind, status=response.status, etag=h.get("Etag") or h.get("ETag"),
-            last_modified=h.get("Last-Modified"), changed=True,
-            body_hash=response.meta.get("body_hash") or hashlib.sha1(response.body).hexdigest(),
-            lastmod=response.meta.get("lastmod"), retired=False)
-
-    def _unreadable(self, response: Response, spec: SiteSpec) -> None:
-        note_source(self.db, response.url, spec.key, response.meta.get("source", "feed"),
-                    status=response.status, keep_validators=False)
-
-    def _retired(self, spec: SiteSpec, loc: str, lastmod: str | None) -> bool:
-        row = get_source(self.db, loc)
-        if not row or not row["retired"]:
-            return False
-        if lastmod and lastmod != row["lastmod"]:
-            return False  # the index says the shard changed
-        return bool(row["last_fetched"]) and _age(row["last_fetched"]) < env_settings.retired_recheck()
 
     # -- sources ---------------------------------------------------------------------------
     def _meta(self, spec: SiteSpec, **extra: Any) -> dict[str, Any]:
@@ -321,20 +282,31 @@ class NewsSpider(scrapy.Spider):
         yield from self.follow_articles(spec, links, response.url)
 
     def follow_articles(self, spec: SiteSpec, links: Iterable[str], source: str) -> Iterable[Request]:
-        """Canonicalise, keep the site's article URLs, drop those the database knows, request the rest."""
+        """Canonicalise, keep the site's article URLs, drop those the database knows, request the rest.
+
+        Only a found URL or its canonical form (pipeline.urls.canonical_url, which keeps the found URL
+        when its canonical form would no longer match ``article_pattern``) is ever requested. When the
+        source listed article URLs but every one was lost on the way, the site gets an error saying so
+        (not "ok, 0 errors")."""
         wanted: dict[str, str] = {}
+        matched = 0
         for link in links:
             if not spec.is_article_url(link):
                 why = refusal(link, spec.domains)
                 if why:  # file://, private-range IP, other host: never requested
                     log.info("%s: ignored link %s from %s: %s", spec.key, link[:200], source, why)
                 continue
+            matched += 1
             canon = canonical_url(link, spec)
-            if spec.is_article_url(canon):
-                wanted.setdefault(canon, link)
+            if not spec.is_article_url(canon):
+                canon = link  # the found URL is the article's URL
+            wanted.setdefault(canon, link)
+        if matched and len(wanted) < matched and len(wanted) <= 1 < matched:
+            self.error(spec.key, f"{source}: {matched} article links became {len(wanted)} after canonicalisation "
+                                 f"(check strip_params / variant_patterns)")
         if not wanted:
             return
-        known = known_urls(self.db, list(wanted) + list(wanted.values()))
+        known = self.known_urls(list(wanted) + list(wanted.values()))
         st = self.stats_by_site[spec.key]
         for canon, link in wanted.items():
             if canon in known or link in known:
@@ -355,7 +327,7 @@ class NewsSpider(scrapy.Spider):
         reason = challenge_reason(response.body, headers, response.status)
         if reason:
             self.stats_by_site[spec.key]["blocked"] += 1
-            record_url(self.db, canon, spec.key, "blocked", reason, response.status)
+            self.note_url(canon, spec.key, "blocked", reason, response.status)
             self.error(spec.key, f"blocked at {response.url}: {reason}")
             return
         yield PageItem(
@@ -375,6 +347,13 @@ class NewsSpider(scrapy.Spider):
             if site in self.stats_by_site:
                 self.stats_by_site[site]["backed_off"] += 1
             return
+        if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):  # skipped, not an error
+            if site in self.stats_by_site:
+                self.stats_by_site[site]["skipped"] += 1
+                if not self.errors_by_site[site]:
+                    self.errors_by_site[site].append(f"skipped (refused by robots.txt): {request.url}")
+                log.info("%s: skipped %s: refused by robots.txt", site, request.url)
+            return
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
         if status is not None:
@@ -385,19 +364,10 @@ class NewsSpider(scrapy.Spider):
             msg = f"{describe_failure(failure.value)} at {request.url}"
         if request.meta.get("source") == "article" and site in self.specs:
             self.stats_by_site[site]["article_errors"] += 1
-            record_url(self.db, request.url, site, "error", msg, status)
+            self.note_url(request.url, site, "error", msg, status)
         elif site in self.specs:
             note_source(self.db, request.url, site, request.meta.get("source", "feed"),
                         status=status or 0, keep_validators=False)
         if site in self.stats_by_site:
             self.error(site, msg, status)
 
-
-def _age(iso: str) -> float:
-    """Seconds since an ISO time written by db.utcnow()."""
-    from datetime import datetime
-
-    try:
-        return (datetime.fromisoformat(utcnow()) - datetime.fromisoformat(iso)).total_seconds()
-    except ValueError:
-        return 0.0

@@ -2,8 +2,9 @@
 
 Pure functions over response bytes (no Scrapy engine), so they can be fuzzed and tested alone.
 Feeds go through feedparser (tolerant of broken XML and of entity-escaped titles and links),
-sitemaps through Scrapy's own ``Sitemap`` reader (recovering parser), section pages through
-Scrapy's ``LinkExtractor``.
+sitemaps through Scrapy's own ``Sitemap`` reader (recovering parser) after ``_repair_xml`` gave them
+the same tolerance as feeds (a bare ``&`` as in ``?id=400002&cat=5``, HTML entities XML does not
+know, junk before ``<?xml``), section pages through Scrapy's ``LinkExtractor``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import gzip
 import html
 import io
 import logging
+import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -33,8 +35,21 @@ class SitemapLinks:
     urls: list[tuple[str, str | None]]  # (loc, lastmod)
 
 
+_REF = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+_LEGACY_AMP = re.compile(r"&amp(?!;)")
+
+
+def _unescape_refs(s: str) -> str:
+    """Character references written with their ';' only: '?id=1&copy=2&not=3' keeps its parameters
+    (html.unescape alone would read the legacy '&copy'/'&not' as © and ¬). The one exception is a
+    bare '&amp' (what feedparser leaves of a doubly escaped '&amp;amp;'): always an '&'."""
+    return _REF.sub(lambda m: html.unescape(m.group(0)), _LEGACY_AMP.sub("&", s))
+
+
 def _clean_link(link: str, base: str) -> str:
-    link = html.unescape(html.unescape(link or "")).strip()
+    link = _unescape_refs(_unescape_refs(link or "")).strip()
     return urljoin(base, link) if link else ""
 
 
@@ -79,11 +94,45 @@ def maybe_gunzip(body: bytes) -> bytes:
     return out
 
 
+_XML_START = re.compile(rb"<\?xml|<(?:urlset|sitemapindex|rss|feed)\b", re.I)
+_AMP = re.compile(rb"&(?!(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});)")
+_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
+_XML_ENTITIES = {b"amp", b"lt", b"gt", b"quot", b"apos"}
+
+
+def _entity(m: re.Match[bytes]) -> bytes:
+    name = m.group(1)
+    if name in _XML_ENTITIES:
+        return m.group(0)
+    text = html.unescape("&" + name.decode("ascii") + ";")
+    if text.startswith("&"):  # unknown to HTML too: keep it as text
+        return b"&amp;" + name + b";"
+    return html.escape(text, quote=False).encode("utf-8")
+
+
+def _repair_xml(body: bytes) -> bytes:
+    """What feedparser forgives, made well-formed for the sitemap reader: bytes before the XML
+    declaration (or the root element) dropped, a bare ``&`` escaped, HTML named entities written as
+    characters (an unknown one kept as text)."""
+    m = _XML_START.search(body[:4096])
+    if m and m.start() > 0:
+        body = body[m.start():]
+    if b"&" in body:
+        body = _AMP.sub(b"&amp;", body)
+        body = _ENTITY.sub(_entity, body)
+    return body
+
+
 def sitemap_links(body: bytes, base_url: str) -> SitemapLinks:
-    """Entries of a sitemap index or urlset (plain, Google News, gzip). Newest lastmod first."""
+    """Entries of a sitemap index or urlset (plain, Google News, gzip). Newest lastmod first.
+
+    Tolerant like the feed reader: junk before ``<?xml``, a bare ``&`` in a ``<loc>`` and HTML
+    entities are repaired (``_repair_xml``) before parsing. Raises SourceError for a body that holds
+    no sitemap (nor a feed)."""
     body = maybe_gunzip(body)
     if not body.strip():
         raise SourceError("empty body")
+    body = _repair_xml(body)
     try:
         sm = Sitemap(body)
     except Exception as e:  # lxml raises many kinds on garbage

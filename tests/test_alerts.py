@@ -724,6 +724,28 @@ def test_config_errors_name_subscription_and_field(text: str, where: str) -> Non
     assert where in str(e.value) and str(e.value).startswith("alerts.toml")
 
 
+@pytest.mark.parametrize("text, needles", [
+    ('[alerts.dn]\nprovinces = ["Da Nag"]\n', ["subscription 'dn', field 'provinces'", "'Da Nag'", "Đà Nẵng"]),
+    ('[alerts.jp]\nprovinces = ["Japan"]\n', ["subscription 'jp', field 'provinces'", "Nhật Bản", "countries"]),
+    ('[alerts.x]\ncountries = ["Nhat Bam"]\n', ["subscription 'x', field 'countries'", "Nhật Bản"]),
+])
+def test_place_filters_checked_against_the_lexicon(text: str, needles: list[str]) -> None:
+    with pytest.raises(AlertsError) as e:
+        parse_alerts(text, "alerts.toml")
+    assert all(n in str(e.value) for n in needles), str(e.value)
+
+
+def test_place_aliases_and_keywords_with_marks() -> None:
+    sub = parse_alerts('[alerts.a]\ncountries = ["Japan", "nhat ban"]\nprovinces = ["da nang"]\n'
+                       'keywords = ["Hải Nam"]\n[alerts.b]\nkeywords = ["hai nam"]\n').subscriptions
+    assert sub["a"].countries == ("Nhật Bản",) and sub["a"].provinces == ("Đà Nẵng",)
+    rel = {"score": 0.8, "relevant": True, "provinces": ["Đà Nẵng"], "countries": ["Nhật Bản"], "evidence": []}
+    hainan = {"title": "Đà Nẵng đón đoàn tỉnh HẢI NAM", "text": "…", "relevance": rel}
+    years = {"title": "Đà Nẵng sau hai năm", "text": "Nhật Bản", "relevance": rel}
+    assert sub["a"].match(hainan) is not None and sub["a"].match(years) is None  # marks: not "hai năm"
+    assert sub["b"].match(hainan) is not None and sub["b"].match(years) is not None  # accent-free: both
+
+
 def test_config_bundled_and_empty() -> None:
     assert parse_alerts("").subscriptions == {}
     cfg = load_alerts(ROOT / "config" / "alerts.toml")

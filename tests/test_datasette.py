@@ -189,6 +189,8 @@ def titles(data: dict[str, Any]) -> list[str]:
         ("da nang", "Đà Nẵng"),
         ("doi ngoai", "đối ngoại"),
         ("Đà Nẵng", "Đà Nẵng"),
+        ("\u00d0à Nẵng", "Đà Nẵng"),  # Ð (U+00D0), the look-alike legacy fonts give (issue 14)
+        ('"da nang"', "Đà Nẵng"),  # a quoted accent-free phrase
         ("thoa thuan ket nghia", "kết nghĩa"),
     ],
 )

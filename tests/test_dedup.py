@@ -3,6 +3,7 @@ unit tests of the pure functions, store-level tests, and a real crawl over a loo
 
 from __future__ import annotations
 
+import hashlib
 import html as htmlmod
 import subprocess
 import sys
@@ -269,7 +270,9 @@ def test_fast_fold_and_hash_equal_the_normalisation_module(s):
     from pipeline.normalize import fold
 
     assert fast_fold(s) == " ".join(fold(s).split())
-    assert fast_content_hash(s) == content_hash(s)
+    # the stored content_hash: sha1 of the folded, space-collapsed text (exact copies share it)
+    assert fast_content_hash(s) == hashlib.sha1(" ".join(fold(s).split()).encode()).hexdigest()
+    assert content_hash(s) == fast_content_hash(s)
 
 
 def test_numbers_and_titles():
@@ -604,3 +607,20 @@ def test_sample_sites_duplicates_and_stories(tmp_path):
             assert dup is None and story == i, path
     assert db.execute("SELECT count(*) FROM stories").fetchone()[0] == len(rows) - 2
     db.close()
+
+
+def test_refreshing_an_original_never_makes_it_a_copy_of_itself(db):
+    """reextract/recheck re-analyse a stored article with its own id excluded: its copies point back at
+    it, so they must not make it a duplicate (of itself or of them)."""
+    from pipeline.process import refresh_article
+
+    a1, _ = _add(db, "https://a.vn/1", KANAGAWA_TITLE, A1, "a", "2026-03-05T08:00:00+07:00")
+    b1, _ = _add(db, "https://b.vn/1", KANAGAWA_COPY_TITLE, B1, "b", "2026-03-05T10:00:00+07:00")
+    assert _row(db, b1)[0] == a1 and _row(db, a1)[0] is None
+    for art_id, title, body, site in ((a1, KANAGAWA_TITLE, A1, "a"), (b1, KANAGAWA_COPY_TITLE, B1, "b")):
+        again = Article(url="x", title=title, text=body, site=site, published="2026-03-05T08:00:00+07:00"
+                        if art_id == a1 else "2026-03-05T10:00:00+07:00")
+        refresh_article(db, art_id, again)
+    assert _row(db, a1)[0] is None  # still the original
+    assert _row(db, b1)[0] == a1  # still its copy
+    assert _row(db, a1)[1] == _row(db, b1)[1]  # one story

@@ -872,3 +872,234 @@ def test_real_vnexpress_pages_basic() -> None:
             assert art.published and art.published.endswith("+07:00")
             assert art.author not in ("VnExpress", "vnexpress.net")
             assert "Ã" not in art.title  # decoded as UTF-8, not Latin-1
+
+
+# --------------------------------------------------------------------------------------------------
+# Issue 13: boilerplate by shape and Vietnamese wording, the article's own date line, CMS families,
+# photo stories, run-together bylines, redirect stubs. All text below is invented.
+
+QN_TITLE = "Quảng Ninh và tỉnh Gangwon mở rộng hợp tác giao lưu thanh niên"
+QN = [
+    "Sáng 12/11, lãnh đạo tỉnh Quảng Ninh đã tiếp đoàn đại biểu tỉnh Gangwon (Hàn Quốc) do Phó Tỉnh trưởng "
+    "Park Min-jun dẫn đầu nhân dịp kỷ niệm mười năm kết nghĩa giữa hai địa phương.",
+    "Hai bên đã điểm lại kết quả hợp tác trong các lĩnh vực giáo dục, du lịch và giao lưu thanh niên, trong "
+    "đó có chương trình trao đổi sinh viên được duy trì đều đặn hằng năm.",
+    "Phó Tỉnh trưởng Park Min-jun đề nghị hai tỉnh sớm ký kế hoạch hành động giai đoạn mới, tập trung vào "
+    "nông nghiệp công nghệ cao và đào tạo nghề cho lao động trẻ.",
+    "Lãnh đạo tỉnh Quảng Ninh khẳng định sẽ giao Sở Ngoại vụ phối hợp với các sở ngành chuẩn bị nội dung "
+    "để trình ký trong chuyến thăm đáp lễ vào đầu năm tới.",
+]
+QN_SAPO = "Quảng Ninh và Gangwon thống nhất xây dựng kế hoạch hợp tác giai đoạn mới trong dịp kỷ niệm kết nghĩa."
+TEASERS = [
+    ("Đà Nẵng đón đoàn doanh nghiệp Nhật Bản tìm hiểu cơ hội đầu tư",
+     "Đoàn doanh nghiệp Nhật Bản đã khảo sát khu công nghệ cao Đà Nẵng."),
+    ("Hội chợ nông sản vùng cao thu hút đông đảo du khách cuối tuần",
+     "Nhiều đặc sản Đà Nẵng và Nhật Bản được giới thiệu tại hội chợ."),
+    ("Khánh thành cây cầu mới nối hai bờ sông sau hai năm thi công",
+     "Công trình có tổng vốn đầu tư hơn năm trăm tỷ đồng."),
+]
+COMMENTS = [("Trần Văn Bình", "Mong hai tỉnh hợp tác nhiều hơn nữa về du lịch biển."),
+            ("Lê Thị Hoa", "Thông tin rất bổ ích, cảm ơn báo."),
+            ("Nguyễn Minh", "Hy vọng sinh viên được sang học tập nhiều hơn.")]
+LEAKS = [t for t, _ in TEASERS] + [s for _, s in TEASERS] + [c for _, c in COMMENTS] + [n for n, _ in COMMENTS]
+
+
+def qn_page(*, inside: str = "", after: str = "", header: str = "", lead_box: str = "") -> str:
+    body = "".join(f"<p>{p}</p>" for p in QN[:2]) + inside + "".join(f"<p>{p}</p>" for p in QN[2:])
+    return f"""<html><head><meta charset="utf-8"><title>{QN_TITLE}</title>
+<meta property="og:description" content="{QN_SAPO}"></head><body>
+<div class="wrap"><div class="main"><h1>{QN_TITLE}</h1>{header}<p class="lead"><b>{QN_SAPO}</b></p>
+{lead_box}<div class="noidung">{body}</div>{after}</div></div></body></html>"""
+
+
+def teaser_box(heading: str | None, cls: str | None, shape: str = "h3") -> str:
+    items = []
+    for i, (t, s) in enumerate(TEASERS):
+        link = f'<a href="/tin/bai-{i}-post70000{i}.html">{t}</a>'
+        head = f"<{shape}>{link}</{shape}>" if shape.startswith("h") else link
+        items.append(f"<div><{'p'}><span>28/11/2024</span></p>{head}<p>{s}</p></div>")
+    h = f"<h3>{heading}</h3>" if heading else ""
+    c = f' class="{cls}"' if cls else ""
+    return f"<div{c}>{h}{''.join(items)}</div>"
+
+
+def comment_box(heading: str | None, cls: str | None, item: str = "div") -> str:
+    h = f"<h3>{heading} ({len(COMMENTS)})</h3>" if heading else ""
+    c = f' class="{cls}"' if cls else ""
+    wrap = "ul" if item == "li" else "div"
+    items = "".join(f"<{item}><b>{n}</b><p>{t}</p></{item}>" for n, t in COMMENTS)
+    return f"<div{c}>{h}<{wrap}>{items}</{wrap}></div>"
+
+
+def _only_story(art) -> None:
+    assert art is not None
+    for p in QN:
+        assert p in art.text
+    for leak in LEAKS:
+        assert leak not in art.text, leak
+    assert art.text.split("\n\n")[-1] == QN[-1]
+
+
+@pytest.mark.parametrize("box", [
+    teaser_box("Có thể bạn quan tâm", "box-suggest"),
+    teaser_box("Tin cùng chuyên mục", None),
+    teaser_box("Đọc thêm", "khoi-x", shape="h4"),
+    teaser_box(None, None),  # no heading, no class: three teaser shapes side by side
+    teaser_box(None, "zone", shape="a"),  # a long link as the headline, no heading element
+    comment_box("Ý kiến bạn đọc", "box-ykien"),
+    comment_box("Bình luận", None, item="li"),
+    comment_box(None, "ds", item="div"),  # a comment list with no heading: name line + short text, repeated
+])
+def test_boilerplate_after_the_body_by_shape_and_wording(box: str) -> None:
+    art = extract_article(qn_page(after=box), "https://tinmau.example.vn/quang-ninh-gangwon-post88.html")
+    _only_story(art)
+
+
+@pytest.mark.parametrize("inside", [
+    # a related box inserted between paragraphs: headed, or a bare list of links, or ">>" lead-ins
+    '<div class="lq"><p><strong>Tin liên quan</strong></p><ul>'
+    + "".join(f'<li><a href="/t/{i}-post5{i}.html">{t}</a></li>' for i, (t, _) in enumerate(TEASERS)) + "</ul></div>",
+    "<p><b>Xem thêm:</b></p>"
+    + "".join(f'<p><a href="/t/{i}-post5{i}.html">{t}</a></p>' for i, (t, _) in enumerate(TEASERS)),
+    "<ul>" + "".join(f'<li><a href="/t/{i}-post5{i}.html">{t}</a></li>' for i, (t, _) in enumerate(TEASERS)) + "</ul>",
+    "".join(f'<p>&gt;&gt; <a href="/t/{i}-post5{i}.html">{t}</a></p>' for i, (t, _) in enumerate(TEASERS)),
+    "".join(f'<div class="article-relate"><article><h3><a href="/t/{i}.html">{t}</a></h3><p>{s}</p></article></div>'
+            for i, (t, s) in enumerate(TEASERS)),
+])
+def test_related_boxes_inside_the_body(inside: str) -> None:
+    _only_story(extract_article(qn_page(inside=inside), "https://tinmau.example.vn/qn-post89.html"))
+
+
+def test_related_list_between_lead_and_body_does_not_open_the_text() -> None:
+    box = "<ul>" + "".join(f'<li><a href="/t/{i}.htm">{t}</a></li>' for i, (t, _) in enumerate(TEASERS)) + "</ul>"
+    art = extract_article(qn_page(lead_box=box), "https://tinmau.example.vn/qn-post90.html")
+    _only_story(art)
+    assert art.text.startswith(QN[0])
+
+
+def test_leaked_sapos_never_reach_relevance() -> None:
+    from pipeline.process import score_article
+
+    page = qn_page(after=teaser_box("Có thể bạn quan tâm", "box-suggest"))
+    art = score_article(extract_article(page, "https://tinmau.example.vn/qn-post91.html"))
+    blob = json.dumps(art.relevance.__dict__ if hasattr(art.relevance, "__dict__") else art.relevance,
+                      ensure_ascii=False, default=str)
+    assert "Đà Nẵng" not in blob and "Nhật Bản" not in blob
+
+
+@pytest.mark.parametrize(("line", "want"), [
+    ('<div class="detail-time">Thứ Ba, 12/11/2024 09:15 (GMT+7)</div>', "2024-11-12T09:15:00+07:00"),
+    ('<span class="ngay">09:15 12/11/2024</span>', "2024-11-12T09:15:00+07:00"),
+    ("<p><i>12/11/2024 - 09:15</i></p>", "2024-11-12T09:15:00+07:00"),
+    ('<div>Đăng lúc 09:15 12/11/2024 <span>| Cập nhật: 14:00 13/11/2024</span></div>', "2024-11-12T09:15:00+07:00"),
+    ('<div class="x"><span>Cập nhật:</span> 12/11/2024, 09:15</div>', "2024-11-12T09:15:00+07:00"),
+    ('<time datetime="2024-11-12T09:15:00+07:00">12/11/2024</time>', "2024-11-12T09:15:00+07:00"),
+])
+def test_date_line_nearest_the_title_not_a_teasers(line: str, want: str) -> None:
+    page = qn_page(header=line, after=teaser_box("Tin cùng chuyên mục", "box-tin"))
+    art = extract_article(page, "https://tinmau.example.vn/qn-post92.html")
+    assert art is not None and art.published == want and art.published_source == "header"
+
+
+def test_no_date_line_gives_none_not_a_neighbours_date() -> None:
+    page = qn_page(after=teaser_box(None, None).replace("<span>28/11/2024</span>",
+                                                         '<span class="time">28/11/2024 10:00</span>'))
+    art = extract_article(page, "https://tinmau.example.vn/qn-post93.html")
+    assert art is not None and art.published is None
+
+
+def cms_page(*, photo: bool = False, host_markers: bool = True) -> str:
+    """The shared CMS of VietnamPlus / Nhân Dân / Tiền Phong (markup only, invented text)."""
+    if photo:
+        inner = "".join(f'<figure class="picture"><img src="/i/{i}.jpg"><figcaption><p>{p}</p></figcaption></figure>'
+                        for i, p in enumerate(QN))
+    else:
+        inner = (f"<p>{QN[0]}</p><p>{QN[1]}</p><div class=\"sda_middle\"><div>Quảng cáo giữa bài</div></div>"
+                 f'<div class="article-relate"><article class="story"><h2><a href="/x-post1.vnp">{TEASERS[0][0]}</a>'
+                 f"</h2></article></div><p>{QN[2]}</p><p>{QN[3]}</p>"
+                 '<div class="article__source">Nguồn: Thông tấn xã mẫu thử</div>')
+    return f"""<html><head><meta charset="utf-8"><title>{QN_TITLE} | Báo Mẫu</title>
+<script type="application/ld+json">{{"@type":"NewsArticle","headline":"{QN_TITLE}",
+"author":{{"@type":"Person","name":"Hải Yến"}}}}</script></head><body>
+<div class="main-menu"><a href="/">Trang chủ</a></div>
+<h1 class="article__title cms-title">  {QN_TITLE}  </h1>
+<div class="article__meta"><time class="time" datetime="2024-11-12T09:15:00+07:00">12/11/2024 09:15</time></div>
+<div class="article__sapo cms-desc"><p>{QN_SAPO}</p></div>
+<div class="article__body zce-content-body cms-body" itemprop="articleBody">{inner}</div>
+{teaser_box("Tin liên quan", "related-news")}</body></html>"""
+
+
+def test_cms_family_recognised_by_markup_on_any_host() -> None:
+    art = extract_article(cms_page(), "https://baomoi-khac.example.vn/hop-tac-post123.vnp")
+    _only_story(art)
+    assert "Quảng cáo" not in art.text and "Nguồn:" not in art.text
+    assert art.published == "2024-11-12T09:15:00+07:00" and art.author == "Hải Yến"
+    assert art.site is None  # a family is not an outlet
+    assert find_quirk(None, "https://baomoi-khac.example.vn/x", ex._parse(cms_page())).key == "cms-article"
+
+
+def test_photo_story_captions_in_order_are_the_text() -> None:
+    art, why = explain_extraction(cms_page(photo=True), "https://tienphong.vn/anh-quang-ninh-post1.tpo")
+    assert art is not None, why
+    assert art.text.split("\n\n") == QN
+
+
+def test_photo_story_captions_without_a_family() -> None:
+    figs = "".join(f'<div class="photo"><img src="/{i}.jpg"><p class="caption">{p}</p></div>' for i, p in enumerate(QN))
+    page = f"<html><body><h1>{QN_TITLE}</h1><div class='noidung'>{figs}</div></body></html>"
+    art, why = explain_extraction(page, "https://tinmau.example.vn/anh-post2.html")
+    assert art is not None, why
+    assert art.text.split("\n\n") == QN
+
+
+def _ent(s: str) -> str:
+    return "".join(c if ord(c) < 128 else f"&#{ord(c)};" for c in s)
+
+
+def aspnet_page() -> str:
+    rel = "".join(f'<li><a href="/tin/{i}-2024111208000000{i}.htm">{_ent(t)}</a></li>'
+                  for i, (t, _) in enumerate(TEASERS))
+    return f"""<html><head><meta charset="utf-8"><title>{_ent(QN_TITLE)}</title>
+<script type="application/ld+json">{{"@type":"NewsArticle","headline":"{_ent(QN_TITLE)}",
+"author":{{"@type":"Person","name":"Lan AnhTTXVN"}},"datePublished":"2024-11-12T09:15:00+07:00"}}</script>
+</head><body><form id="form1" action="./x.aspx"><div class="container"><div class="detail-left">
+<h1 class="detail-title">{_ent(QN_TITLE)}</h1><div class="date">12/11/2024 09:15</div>
+<h2 class="sapo">{_ent(QN_SAPO)}</h2>
+<div class="boxdetail"><ul class="lstlq">{rel}</ul>
+<div id="divfirst"><p>{_ent(QN[0])}</p><p>{_ent(QN[1])}</p></div>
+<div class="videoplayer"><video src="/v.mp4"></video><div>Đang tải video...</div></div>
+<div id="divend"><p>{_ent(QN[2])}</p><p>{_ent(QN[3])}</p></div>
+<div class="author"><strong>Lan Anh</strong> <i>(TTXVN)</i></div></div>
+</div></div></form></body></html>"""
+
+
+def test_aspnet_detail_family_entities_split_body_and_run_together_author() -> None:
+    art = extract_article(aspnet_page(), "https://tinmau.example.vn/doi-ngoai/qn-20241112091500123.htm")
+    _only_story(art)
+    assert art.title == QN_TITLE and art.author == "Lan Anh"
+    assert art.text.startswith(QN[0]) and "Đang tải" not in art.text
+
+
+@pytest.mark.parametrize(("ld", "byline", "want"), [
+    ("Lan AnhTTXVN", "<strong>Lan Anh</strong> <i>(TTXVN)</i>", "Lan Anh"),
+    ("Minh ĐứcVNA", "", "Minh Đức"),
+    ("Hoàng Long", "<b>Hoàng Long</b>", "Hoàng Long"),
+    ("Thu Hà/TTXVN", "", "Thu Hà"),
+])
+def test_author_name_run_together_with_agency(ld: str, byline: str, want: str) -> None:
+    page = aspnet_page().replace("Lan AnhTTXVN", ld).replace("<strong>Lan Anh</strong> <i>(TTXVN)</i>", byline)
+    art = extract_article(page, "https://tinmau.example.vn/doi-ngoai/qn-20241112091500123.htm")
+    assert art is not None and art.author == want
+
+
+def test_redirect_stub_is_rejected_naming_the_original() -> None:
+    orig = "https://nguon.example.vn/the-thao/tran-dau-20240101000000000.htm"
+    page = ('<html><head><title>Trận đấu - Báo Mẫu</title></head><body><div id="__next"><div></div></div>'
+            '<script id="__NEXT_DATA__" type="application/json">{"props":{"pageProps":{"content":'
+            f'{{"originalUrl":"{orig}","isRedirectPage":true}}}}}}}}</script></body></html>')
+    art, why = explain_extraction(page, "https://tonghop.example.vn/tran-dau-r123.epi")
+    assert art is None and why == f"redirect stub (no article body): the article is at {orig}"
+    page2 = (f'<html><head><meta http-equiv="refresh" content="0;url={orig}"></head>'
+             "<body><p>Đang chuyển…</p></body></html>")
+    art, why = explain_extraction(page2, "https://tonghop.example.vn/r-1")
+    assert art is None and orig in (why or "")

@@ -66,3 +66,12 @@ def test_folds():
 def test_d_words_only_words_with_d_stroke_folded_and_unique():
     got = d_words("Đối ngoại của Đà Nẵng, đối tác").split()
     assert got == ["dối", "dà"]
+
+
+def test_eth_lookalikes_become_d_with_stroke_in_both_cases():
+    """Legacy fonts and copy-paste give Ð/ð (U+00D0/U+00F0) for Đ/đ: stored text and queries agree."""
+    from pipeline.normalize import fold, normalize_inline, search_fold
+
+    assert normalize_inline("\u00d0à N\u1eb5ng \u00f0ối ngoại") == "Đà Nẵng đối ngoại"
+    assert fold("\u00f0ối ngoại \u00d0à") == fold("đối ngoại Đà") == "doi ngoai da"
+    assert search_fold("  \u00d0À   NẴNG ") == "da nang"

@@ -300,7 +300,7 @@ def test_classify_jsonl_round_trip_with_bad_lines(tmp_path: Path) -> None:
     rows = [json.loads(x) for x in out.getvalue().splitlines()]
     assert len(rows) == 8
     assert rows[0]["relevant"] is True and rows[0]["provinces"] == ["Quảng Bình"]
-    assert set(rows[0]) == {"score", "relevant", "provinces", "countries", "evidence"}
+    assert set(rows[0]) == {"score", "relevant", "provinces", "countries", "evidence", "activities"}
     assert "error" in rows[1] and "score" not in rows[1]
     assert rows[2]["relevant"] is False
     assert all("error" in r for r in rows[3:7])

@@ -341,7 +341,7 @@ def test_a_crawl_that_cannot_start_is_recorded_as_failed(site: NewsSite, tmp_pat
         code = stop(proc)
     assert code == 0
     failed = [r for r in runs(db) if r["status"] == "failed"]
-    assert "crawl exited with code 1" in failed[0]["error"] and "TOML" in failed[0]["error"]
+    assert failed[0]["error"].startswith("cannot read the sites file") and "TOML" in failed[0]["error"]
     assert q(db, "SELECT consecutive_failures >= 2, last_error LIKE '%TOML%' FROM site_health") == [(1, 1)]
     assert_consistent(db)
 

@@ -10,6 +10,10 @@ The logic lives in ``pipeline/publish/`` (Datasette loads this file by path, in 
 - ``facets``: a faster array facet and ``arraycontains`` filter, and facets the metadata declares
   shown once even when the URL names them again.
 - ``cache``: the response cache (PRESSWATCH_CACHE_SECONDS, 0 = off) and the ASGI wrapper.
+- ``search``: the search box and ``?_search=`` through ``pipeline.search`` (marks or accent-free,
+  phrases), matches marked under each title; the SQL functions of the ``search`` canned query.
+- ``workspace``: the analysts' pages (``/``, ``/-/tin``, ``/-/diem-bao``), via ``register_routes``.
+- ``auth``: logins and feed tokens when accounts are configured; ``excel``: CSV with a BOM.
 """
 
 from __future__ import annotations
@@ -26,19 +30,27 @@ try:
 except ImportError:  # run from a checkout that is not installed: the repository root is two levels up
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from pipeline.publish import cache, connection, facets, render  # noqa: E402
+from pipeline.publish import auth, cache, connection, excel, facets, render, workspace  # noqa: E402
+from pipeline.publish import search as pw_search  # noqa: E402
 
 facets.speed_up_arraycontains()
 
 
-@hookimpl
+@hookimpl(trylast=True)  # after Datasette's own sql_functions plugin: our escape_fts replaces its
 def prepare_connection(conn: Any) -> None:
     connection.prepare_connection(conn)
+    pw_search.prepare_connection(conn)
 
 
 @hookimpl
-def render_cell(value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
-    return render.render_cell(value, column, table, database, datasette)
+def render_cell(row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
+    marked = pw_search.render_cell(row, value, column, table)
+    return marked if marked is not None else render.render_cell(value, column, table, database, datasette)
+
+
+@hookimpl
+def filters_from_request(request: Any, database: str, table: str, datasette: Any) -> Any:
+    return pw_search.filters_from_request(request, database, table, datasette)
 
 
 @hookimpl(wrapper=True)
@@ -49,7 +61,13 @@ def register_facet_classes() -> Generator[None, list[list[type]], list[list[type
 
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Any:
-    return cache.asgi_wrapper(datasette)
+    cached, guard = cache.asgi_wrapper(datasette), auth.asgi_wrapper(datasette)
+    return lambda app: guard(excel.asgi_wrapper(cached(pw_search.asgi_wrapper(app))))
+
+
+@hookimpl
+def register_routes() -> Any:
+    return workspace.routes()
 
 
 @hookimpl

@@ -20,11 +20,13 @@ import argparse
 import email.utils
 import gzip
 import hashlib
+import re
 import threading
 import time
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -83,10 +85,47 @@ class _Route:
         self.modified = float(int(self.modified or time.time()))
 
 
+# the newest sample article is from this day (config/samples/expected.toml)
+REFERENCE_DAY = date(2026, 11, 20)
+_ISO_DAY = re.compile(r"(?<![\d/-])(20\d\d)-(\d\d)-(\d\d)(?=[T\s\"'<,]|$)", re.M)
+_DMY = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(20\d\d)(?![\d/])")
+_RFC = re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{1,2}) "
+                  r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (20\d\d)\b")
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+_DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def shift_dates(text: str, delta: timedelta) -> str:
+    """Every date in ``text`` written as 2026-11-20 (ISO), 20/11/2026 or 'Fri, 20 Nov 2026' (RSS)
+    moved by ``delta``; times, offsets and URLs (no such dates in them) unchanged."""
+    def iso(m: re.Match[str]) -> str:
+        try:
+            return (date(int(m[1]), int(m[2]), int(m[3])) + delta).isoformat()
+        except ValueError:
+            return m[0]
+
+    def dmy(m: re.Match[str]) -> str:
+        try:
+            d = date(int(m[3]), int(m[2]), int(m[1])) + delta
+        except ValueError:
+            return m[0]
+        return f"{d.day:0{len(m[1])}d}/{d.month:0{len(m[2])}d}/{d.year}"
+
+    def rfc(m: re.Match[str]) -> str:
+        d = date(int(m[4]), _MONTHS.index(m[3]) + 1, int(m[2])) + delta
+        return f"{_DAYS[d.weekday()]}, {d.day:02d} {_MONTHS[d.month - 1]} {d.year}"
+
+    return _RFC.sub(rfc, _DMY.sub(dmy, _ISO_DAY.sub(iso, text)))
+
+
 class SampleSite:
     """The fixture sites on a loopback port. ``with SampleSite() as site: ... site.base ...``"""
 
-    def __init__(self, root: Path | None = None, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, root: Path | None = None, host: str = "127.0.0.1", port: int = 0,
+                 today: date | None = None):
+        # today: serve every date shifted so that the newest sample article is from ``today``
+        # (``presswatch demo``: every "today" / "7 days" window has content); None = as written
+        self.shift = timedelta(days=(today - REFERENCE_DAY).days) if today else timedelta(0)
         self.root = Path(root) if root else SAMPLES_DIR
         self.www = self.root / "www"
         self.hits: Counter[str] = Counter()
@@ -105,7 +144,8 @@ class SampleSite:
     # ---- content -------------------------------------------------------------------------------
 
     def substitute(self, text: str) -> str:
-        return text.replace("{{BASE}}", self.base).replace("{{OTHER}}", self.other)
+        text = text.replace("{{BASE}}", self.base).replace("{{OTHER}}", self.other)
+        return shift_dates(text, self.shift) if self.shift else text
 
     def _load(self) -> None:
         routes: dict[str, _Route] = {}

@@ -66,7 +66,8 @@ def enqueue(db: sqlite_utils.Database, article_id: int, article: Article,
         return 0
     fields = {"title": article.title, "description": article.description, "text": article.text,
               "site": article.site,
-              "relevance": article.relevance.to_dict() if article.relevance is not None else None}
+              "relevance": article.relevance.to_dict() if article.relevance is not None else None,
+              "acting_provinces": list(dict.fromkeys(a["locality"] for a in article.activities or [] if a.get("locality")))}
     key = story_key(article_id, article)
     ts = iso(_now(now))
     written = 0
@@ -75,7 +76,7 @@ def enqueue(db: sqlite_utils.Database, article_id: int, article: Article,
         if m is None:
             continue
         written += box.enqueue(db, sub.name, key, article_id, reasons_json(m), ts,
-                               "pending" if sub.channels else "feed_only")
+                               "pending" if sub.channels and not sub.report else "feed_only")
     return written
 
 
@@ -223,6 +224,11 @@ def deliver(db: sqlite_utils.Database, cfg: AlertsConfig, *, now: datetime | Non
             batches = [rows] if grouped else [[r] for r in rows]
             for batch in batches:
                 _send_batch(db, sub, cfg, batch, _now(now), report, sender, env)
+    from pipeline.alerts.reports import deliver_reports  # scheduled press summaries (report = ...)
+
+    n, errors = deliver_reports(db, cfg, now=now, only=only, env=env)
+    report.messages += n
+    report.errors += errors
     return report
 
 

@@ -121,5 +121,38 @@ def render(sub: Subscription, items: list[Item]) -> tuple[str, str]:
         it = items[0]
         return f"[presswatch] {it.title}", render_item(it) + f"\n\n— presswatch, subscription {sub.name}"
     title = f"[presswatch] {sub.name}: {len(items)} bài mới / new article(s)"
-    body = "\n\n----\n\n".join(f"{i}. " + render_item(it) for i, it in enumerate(items, 1))
+    parts: list[str] = []
+    n = 0
+    for province, group in by_province(items):
+        parts.append(f"== {province} ({len(group)}) ==")
+        for it in group:
+            n += 1
+            parts.append(f"{n}. " + render_item(it))
+    body = "\n\n----\n\n".join(parts)
     return title, body + f"\n\n— presswatch digest, subscription {sub.name}"
+
+
+NO_PROVINCE = "Khác / Other"
+
+
+def by_province(items: list[Item]) -> list[tuple[str, list[Item]]]:
+    """``items`` grouped by their first province (the match's, else none: "Khác / Other", last),
+    provinces in alphabetical order (accents ignored), each group by date, oldest first."""
+    from pipeline.normalize import fold
+
+    groups: dict[str, list[Item]] = {}
+    for it in items:
+        provs = it.reasons.get("provinces") or []
+        groups.setdefault(str(provs[0]) if provs else NO_PROVINCE, []).append(it)
+    out = []
+    for name in sorted(groups, key=lambda g: (g == NO_PROVINCE, fold(g))):
+        out.append((name, sorted(groups[name], key=lambda it: _when(it.published or it.fetched_at))))
+    return out
+
+
+def _when(iso: str | None) -> datetime:
+    try:
+        dt = datetime.fromisoformat(iso or "")
+    except ValueError:
+        return datetime.max.replace(tzinfo=VN_TZ)
+    return dt if dt.tzinfo else dt.replace(tzinfo=VN_TZ)

@@ -21,8 +21,10 @@ class SendError(RuntimeError):
     """A message apprise could not send; the text is apprise's reason with the secrets scrubbed."""
 
 
-def send(url: str, title: str, body: str, secrets: list[str] | None = None) -> None:
-    """Send one message (plain text) to one apprise URL (${VAR}s already expanded); raises SendError with
+def send(url: str, title: str, body: str, secrets: list[str] | None = None,
+         attach: list[str] | None = None) -> None:
+    """Send one message (plain text) to one apprise URL (${VAR}s already expanded), with the files
+    ``attach`` (paths) attached where the channel takes attachments (e-mail); raises SendError with
     apprise's reason (``secrets`` scrubbed from it). Blocks for as long as the channel takes."""
     import apprise
 
@@ -31,7 +33,8 @@ def send(url: str, title: str, body: str, secrets: list[str] | None = None) -> N
             warnings.catch_warnings():
         # apprise's e-mail plugin imports the deprecated imghdr module when it is first loaded
         warnings.filterwarnings("ignore", message="'imghdr' is deprecated", category=DeprecationWarning)
-        ok = ap.add(url) and ap.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT)
+        ok = ap.add(url) and ap.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT,
+                                      attach=attach or None)
         captured = logs.getvalue()
     if not ok:
         msg = " | ".join(line.strip() for line in captured.splitlines() if line.strip())[-600:]

@@ -17,9 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from config import CONFIG_DIR, ConfigError, check_block, config_place, parse_duration, settings
+from pipeline.alerts.places import UnknownPlace, canonical
 from pipeline.alerts.render import evidence_terms
 from pipeline.alerts.send import channel_id, redact
-from pipeline.normalize import fold
+from pipeline.normalize import fold, normalize_text
+from pipeline.search import Query
+from pipeline.search import parse as parse_query
 
 DEFAULT_ALERTS = CONFIG_DIR / "alerts.toml"
 ENV_ALERTS = "PRESSWATCH_ALERTS"  # read through config.settings.alerts_file()
@@ -27,6 +30,8 @@ ENV_ALERTS = "PRESSWATCH_ALERTS"  # read through config.settings.alerts_file()
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _LIST_FIELDS = ("channels", "provinces", "countries", "sites", "keywords")
 _KNOWN = set(_LIST_FIELDS) | {"relevant", "min_relevance", "mode", "digest", "title", "notes"}
+_REPORT_KNOWN = {"report", "report_time", "report_format", "report_link"}  # scheduled press summaries
+_KNOWN |= _REPORT_KNOWN
 _DELIVERY_KNOWN = {"retry_after", "max_retry_after", "max_attempts", "max_instant"}
 
 
@@ -75,14 +80,19 @@ class Subscription:
     mode: str = "instant"  # instant | digest
     digest: float | None = None  # seconds, when mode == "digest"
     title: str | None = None  # the feed's title
-    _folded_keywords: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    report: str | None = None  # "daily" | "weekly": a press summary instead of each story
+    report_time: str = "08:00"  # Vietnam time of day the report is due (weekly: on Mondays)
+    report_format: str = "docx"  # the attachment: docx | pdf | html | md
+    report_link: str | None = None  # base URL of the served Datasette: non-e-mail channels get a link
+    _queries: tuple[Query, ...] = field(default=(), compare=False, repr=False)  # keywords, parsed
 
     @property
     def is_digest(self) -> bool:
         return self.mode == "digest"
 
     def match(self, article: dict[str, Any]) -> Match | None:
-        """The reasons ``article`` (title, description, text, site, relevance dict) matches, or None."""
+        """The reasons ``article`` (title, description, text, site, relevance dict, optional
+        acting_provinces list) matches, or None."""
         rel = article.get("relevance") or {}
         if self.sites and article.get("site") not in self.sites:
             return None
@@ -93,7 +103,8 @@ class Subscription:
             return None
         if self.min_relevance is not None and (score is None or float(score) < self.min_relevance):
             return None
-        art_prov = [str(p) for p in rel.get("provinces") or []]
+        # the localities acting in the article (its activities) when known, else every one it mentions
+        art_prov = [str(p) for p in article.get("acting_provinces") or rel.get("provinces") or []]
         art_ctry = [str(c) for c in rel.get("countries") or []]
         provinces = _overlap(self.provinces, art_prov)
         if self.provinces and not provinces:
@@ -102,11 +113,10 @@ class Subscription:
         if self.countries and not countries:
             return None
         terms: list[str] = []
-        if self._folded_keywords:
-            hay = " " + " ".join(fold(" ".join(
-                str(article.get(k) or "") for k in ("title", "description", "text"))).split()) + " "
-            terms = [kw for kw, f in zip(self.keywords, self._folded_keywords, strict=True)
-                     if _contains_words(hay, f)]
+        if self._queries:  # pipeline.search: marks match marks, accent-free any; phrases, side by side
+            fields = [normalize_text(str(article.get(k) or "")) for k in ("title", "description", "text")]
+            terms = [kw for kw, q in zip(self.keywords, self._queries, strict=True)
+                     if any(q.matches(f, strict=True) for f in fields)]
             if not terms:
                 return None
         return Match(
@@ -156,9 +166,6 @@ def _overlap(wanted: tuple[str, ...], have: list[str]) -> list[str]:
     return [have_f[fold(w)] for w in wanted if fold(w) in have_f]
 
 
-def _contains_words(hay: str, needle: str) -> bool:
-    """Whole-word containment in folded, space-collapsed text (``hay`` padded with spaces)."""
-    return re.search(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", hay) is not None
 
 
 
@@ -225,8 +232,43 @@ def _subscription(origin: str, name: str, block: Any) -> Subscription:
             raise _fail(origin, name, "digest", str(e)) from None
     elif "digest" in block:
         raise _fail(origin, name, "digest", "only used with mode = \"digest\"")
-    kw["_folded_keywords"] = tuple(" ".join(fold(k).split()) for k in kw.get("keywords", ()))
+    kw.update(_report_fields(origin, name, block))
+    for fld in ("provinces", "countries"):  # checked against the gazetteer / country lexicon
+        try:
+            kw[fld] = tuple(dict.fromkeys(canonical(fld, v) for v in kw.get(fld, ())))
+        except UnknownPlace as e:
+            raise _fail(origin, name, fld, str(e)) from None
+    kw["_queries"] = tuple(parse_query(k) for k in kw.get("keywords", ()))
+    if not all(kw["_queries"]):
+        raise _fail(origin, name, "keywords", "a keyword without letters or digits matches nothing")
     return Subscription(**kw)
+
+
+def _report_fields(origin: str, name: str, block: dict[str, Any]) -> dict[str, Any]:
+    """``report``, ``report_time`` (HH:MM), ``report_format``, ``report_link`` of a block, checked."""
+    kw: dict[str, Any] = {}
+    if "report" not in block:
+        extra = sorted(set(block) & (_REPORT_KNOWN - {"report"}))
+        if extra:
+            raise _fail(origin, name, extra[0], 'only used with report = "daily" or "weekly"')
+        return kw
+    if block["report"] not in ("daily", "weekly"):
+        raise _fail(origin, name, "report", f"must be 'daily' or 'weekly', not {block['report']!r}")
+    kw["report"] = block["report"]
+    t = block.get("report_time", "08:00")
+    if not isinstance(t, str) or not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", t.strip()):
+        raise _fail(origin, name, "report_time", f"must be HH:MM in Vietnam time, not {t!r}")
+    kw["report_time"] = t.strip()
+    fmt = block.get("report_format", "docx")
+    if fmt not in ("docx", "pdf", "html", "md"):
+        raise _fail(origin, name, "report_format", f"must be docx, pdf, html or md, not {fmt!r}")
+    kw["report_format"] = fmt
+    link = block.get("report_link")
+    if link is not None:
+        if not isinstance(link, str) or not link.startswith(("http://", "https://")):
+            raise _fail(origin, name, "report_link", "must be the http(s) address of the served Datasette")
+        kw["report_link"] = link.rstrip("/")
+    return kw
 
 
 def _delivery(origin: str, block: Any) -> Delivery:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -17,6 +16,7 @@ import click
 from config import ConfigError, SiteSpec, load_sites
 from db import default_db_path
 from pipeline.cli.alerts import alerts, alerts_option, load_alerts_or_fail
+from pipeline.cli.options import db_option, existing_db_option, run_foreground, serve_foreground, stop_on_sigterm
 
 log = logging.getLogger("presswatch")
 
@@ -34,10 +34,6 @@ def _specs(sites_file: str | None, keys: tuple[str, ...] = ()) -> dict[str, Site
     return specs
 
 
-db_option = click.option(
-    "--db", "db_path", default=None, metavar="PATH",
-    help="SQLite file (default: $PRESSWATCH_DB or presswatch.db in the working directory).",
-)
 sites_option = click.option(
     "--sites", "sites_file", default=None, metavar="FILE", type=click.Path(dir_okay=False),
     help="A sites TOML file to use instead of the bundled config/sites.toml.",
@@ -76,18 +72,9 @@ def crawl(site_keys: tuple[str, ...], sites_file: str | None, db_path: str | Non
     if any(s.status == "disk full" for s in summaries):  # robustness: say it loudly, exit non-zero
         raise click.ClickException(f"stopped writing: the database or disk is full ({db_path}). What was stored "
                                    "is intact and nothing is half-written; free space and run again.")
-
-
-@main.command()
-@sites_option
-def sites(sites_file: str | None) -> None:
-    """List and validate the site specs."""
-    specs = _specs(sites_file)
-    for s in specs.values():
-        srcs = f"{len(s.feeds)} feed(s), {len(s.sitemaps)} sitemap(s), {len(s.sections)} section(s)"
-        state = "" if s.enabled else "  [disabled]"
-        click.echo(f"{s.key:<14} {s.name:<28} every {int(s.every // 60):>3}m  {srcs}{state}")
-    click.echo(f"{len(specs)} site(s), all valid")
+    if summaries.interrupted:  # a script can tell an interrupted pass: 130 (SIGINT), 143 (SIGTERM)
+        click.echo(f"interrupted by signal {summaries.interrupted}: the rest is left for the next pass", err=True)
+        sys.exit(128 + summaries.interrupted)
 
 
 @main.command()
@@ -138,7 +125,7 @@ def _site_for_url(url: str, sites_file: str | None) -> SiteSpec | None:
 
 
 @main.command()
-@db_option
+@existing_db_option
 @click.option("--port", default=8001, show_default=True, help="Port on 127.0.0.1.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--cache-seconds", default=60, show_default=True, metavar="N",
@@ -146,27 +133,28 @@ def _site_for_url(url: str, sites_file: str | None) -> SiteSpec | None:
                    "seconds (bounds how late 'today'/'last 7 days' pages can be; any new row shows at once). "
                    "0 = off.")
 @alerts_option
-def serve(db_path: str | None, port: int, host: str, cache_seconds: int, alerts_file: str | None) -> None:
-    """Publish the database with Datasette (read-only)."""
+def serve(db_path: str, port: int, host: str, cache_seconds: int, alerts_file: str | None) -> None:
+    """Publish an existing database with Datasette (read-only). SIGTERM/Ctrl-C stop Datasette too."""
+    from config import settings
     from db import open_db
-    from pipeline.publish import datasette_command, write_metadata
+    from pipeline.publish import write_metadata
+    from pipeline.publish.auth import is_loopback
 
-    os.environ["PRESSWATCH_CACHE_SECONDS"] = str(cache_seconds)  # read by config/datasette_plugins
-    db_path = db_path or default_db_path()
-    open_db(db_path).close()  # create and migrate, so a fresh machine serves an empty but valid DB
-    with tempfile.TemporaryDirectory() as tmp:
-        meta = write_metadata(db_path, Path(tmp) / "metadata.json", alerts_file)
-        click.echo(f"Datasette on http://{host}:{port}/ (Ctrl-C stops)")
-        _run_foreground(datasette_command(db_path, meta, host, port))
-
-
-def _run_foreground(cmd: list[str]) -> None:
-    proc = subprocess.Popen(cmd)
     try:
-        proc.wait()
-    except KeyboardInterrupt:
-        proc.terminate()
-        proc.wait(timeout=10)
+        users = settings.auth_users()
+    except ConfigError as e:
+        raise click.ClickException(str(e)) from None
+    if not users and not is_loopback(host):
+        raise click.ClickException(
+            f"refusing to serve on {host} without logins: set $PRESSWATCH_AUTH_FILE or $PRESSWATCH_AUTH_USERS "
+            "(user:hash pairs, hashes from `datasette hash-password`), or serve on 127.0.0.1")
+    if users:
+        click.echo(f"logins required ({len(users)} account(s)); alert feeds take ?token= (presswatch alerts list)")
+    os.environ["PRESSWATCH_CACHE_SECONDS"] = str(cache_seconds)  # read by config/datasette_plugins
+    open_db(db_path).close()  # migrate an older file (it exists: --db checked it)
+    with stop_on_sigterm(), tempfile.TemporaryDirectory(prefix="presswatch-serve-") as tmp:
+        meta = write_metadata(db_path, Path(tmp) / "metadata.json", alerts_file, users)
+        serve_foreground(db_path, meta, host, port, f"http://{host}:{port}/")
 
 
 @main.command()
@@ -176,31 +164,47 @@ def _run_foreground(cmd: list[str]) -> None:
 def demo(db_path: str, port: int, no_serve: bool) -> None:
     """Offline demo: serve bundled sample sites on 127.0.0.1, crawl them, open Datasette."""
     from config.samples.site import SampleSite
+    from pipeline.run.children import port_in_use, start_child
 
+    if not no_serve and port_in_use("127.0.0.1", port):
+        raise click.ClickException(f"port {port} on 127.0.0.1 is already in use: choose another --port")
     for suffix in ("", "-wal", "-shm"):  # the sample sites get a new port each time: start afresh
         Path(db_path + suffix).unlink(missing_ok=True)
-    with SampleSite() as site, tempfile.TemporaryDirectory() as tmp:
-        sites_file = Path(tmp) / "sites.toml"
-        sites_file.write_text(site.sites_toml(), encoding="utf-8")
-        click.echo(f"sample sites on {site.base}/")
-        cmd = [sys.executable, "-m", "pipeline.cli", "crawl", "--sites", str(sites_file), "--db", db_path]
-        r = subprocess.run(cmd)
-        if r.returncode != 0:
-            raise click.ClickException("demo crawl failed")
-    if no_serve:
-        return
-    from pipeline.publish import datasette_command, write_metadata
+    with stop_on_sigterm():
+        try:
+            from datetime import datetime
 
-    with tempfile.TemporaryDirectory() as tmp:
-        meta = write_metadata(db_path, Path(tmp) / "metadata.json")
-        click.echo(f"Datasette on http://127.0.0.1:{port}/{Path(db_path).stem}/articles (Ctrl-C stops)")
-        _run_foreground(datasette_command(db_path, meta, "127.0.0.1", port))
+            from config import VN_TZ
+
+            # dated relative to today, so that "today" and "7 days" pages have content
+            with SampleSite(today=datetime.now(VN_TZ).date()) as site, \
+                    tempfile.TemporaryDirectory(prefix="presswatch-demo-") as tmp:
+                sites_file = Path(tmp) / "sites.toml"
+                sites_file.write_text(site.sites_toml(), encoding="utf-8")
+                click.echo(f"sample sites on {site.base}/")
+                cmd = [sys.executable, "-m", "pipeline.cli", "crawl", "--sites", str(sites_file), "--db", db_path]
+                if run_foreground(start_child(cmd)) != 0:
+                    raise click.ClickException("demo crawl failed")
+                traps = site.expected().get("traps", {}).get("reasons", {})
+            click.echo(f"the errors above are deliberate: the sample sites hold {len(traps)} traps "
+                       "(and a broken feed) that a crawl must survive:")
+            for path, why in traps.items():
+                click.echo(f"  {path.rsplit('/', 1)[-1][:60]}: {why}")
+            if no_serve:
+                return
+            from pipeline.publish import write_metadata
+
+            with tempfile.TemporaryDirectory(prefix="presswatch-demo-") as tmp:
+                meta = write_metadata(db_path, Path(tmp) / "metadata.json")
+                serve_foreground(db_path, meta, "127.0.0.1", port, f"http://127.0.0.1:{port}/")
+        except KeyboardInterrupt:
+            click.echo("stopped")
 
 
 @main.command()
-@db_option
+@existing_db_option
 @sites_option
-def reextract(db_path: str | None, sites_file: str | None) -> None:
+def reextract(db_path: str, sites_file: str | None) -> None:
     """Re-run extraction, scoring and story clustering on the stored raw pages, without re-crawling."""
     from db import open_db
     from db.articles import decompress, stored_pages
@@ -234,9 +238,9 @@ def classify(infile: Any) -> None:
 @click.option("--since", default="2d", show_default=True, metavar="DURATION",
               help="Re-download the articles first stored within this period (s, m, h, d).")
 @click.option("--delay", default=1.0, show_default=True, help="Seconds between two downloads.")
-@db_option
+@existing_db_option
 @sites_option
-def recheck(since: str, delay: float, db_path: str | None, sites_file: str | None) -> None:
+def recheck(since: str, delay: float, db_path: str, sites_file: str | None) -> None:
     """Download recent articles again; an edited text is stored with its revision history."""
     from datetime import UTC, datetime, timedelta
 
@@ -306,61 +310,36 @@ def _download(url: str, domains: tuple[str, ...]) -> tuple[bytes, dict[str, str]
 
 
 @main.command()
-@db_option
-def rescore(db_path: str | None) -> None:
+@existing_db_option
+def rescore(db_path: str) -> None:
     """Re-score every stored article (after the lexicons in config/ change)."""
     from db import open_db
     from db.articles import article_texts, set_relevance
-    from pipeline.process import relevance_columns
+    from pipeline.process import refresh_activities, relevance_columns
     from pipeline.relevance import score
 
     db = open_db(db_path or default_db_path())
-    n = relevant = 0
+    n = relevant = acts = 0
     rows = article_texts(db)
     with db.atomic():
         for art_id, title, description, text in rows:
             rel = score({"title": title, "description": description, "text": text}).to_dict()
             set_relevance(db, art_id, relevance_columns(rel))
+            acts += refresh_activities(db, art_id, rel)  # activities and acting localities again
             n += 1
             relevant += bool(rel["relevant"])
-    click.echo(f"{n} article(s) re-scored, {relevant} relevant")
+    click.echo(f"{n} article(s) re-scored, {relevant} relevant, {acts} activities")
 
 
 @main.command()
-@sites_option
-@db_option
-@click.option("--no-serve", is_flag=True, help="Do not start Datasette beside the scheduler.")
-@click.option("--port", default=8001, show_default=True, help="Datasette port on 127.0.0.1.")
-@alerts_option
-@click.option("--once", is_flag=True,
-              help="Poll each enabled site once (skipping those in back-off), then exit.")
-@click.option("--log-dir", default="logs", show_default=True, metavar="DIR",
-              help="Directory of the rotating log file ('' for stdout only).")
-def run(sites_file: str | None, db_path: str | None, no_serve: bool, port: int, alerts_file: str | None,
-        once: bool, log_dir: str) -> None:
-    """The main job: poll every enabled site on its interval, forever, with Datasette beside it.
-
-    SIGINT/SIGTERM stop it cleanly: running crawls get SIGTERM, then SIGKILL after a grace period."""
-    from pipeline.run.scheduler import run_forever
-
-    specs = _specs(sites_file)
-    load_alerts_or_fail(alerts_file)  # fail now, not in every pass
-    if alerts_file:  # each pass (a child `presswatch crawl`) and the feeds read it from the environment
-        os.environ["PRESSWATCH_ALERTS"] = str(Path(alerts_file).resolve())
-    code = run_forever(specs, db_path or default_db_path(), sites_file=sites_file, serve=not no_serve,
-                       port=port, log_dir=log_dir or None, once=once)
-    sys.exit(code)
-
-
-@main.command()
-@db_option
+@existing_db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
-def status(db_path: str | None, as_json: bool) -> None:
-    """Health of each site: last run, last success, last new article, failures, blocked, stale."""
+def status(db_path: str, as_json: bool) -> None:
+    """Health of each site (times in Vietnam time): last run, last success, last new article, failures."""
     from db import open_db
     from pipeline.run.health import format_status, site_health
 
-    db = open_db(db_path or default_db_path())
+    db = open_db(db_path)
     rows = site_health(db)
     db.close()
     if as_json:
@@ -371,3 +350,52 @@ def status(db_path: str | None, as_json: bool) -> None:
 
 main.add_command(alerts)
 
+
+def _add_recluster() -> None:
+    from pipeline.cli.recluster import recluster
+
+    main.add_command(recluster)
+
+
+_add_recluster()
+
+
+def _activities_command() -> Any:
+    from pipeline.cli.activities import activities
+
+    return activities
+
+
+main.add_command(_activities_command())
+
+
+def _run_commands() -> list[Any]:
+    from pipeline.cli.run import run, snapshot, worker
+
+    return [run, worker, snapshot]
+
+
+for _cmd in _run_commands():
+    main.add_command(_cmd)
+
+
+def _report_command() -> Any:
+    from pipeline.cli.report import report
+
+    return report
+
+
+main.add_command(_report_command())
+
+
+def _sites_command() -> Any:
+    from pipeline.cli.sites import sites
+
+    return sites
+
+
+main.add_command(_sites_command())
+
+from pipeline.cli.search import search as _search  # noqa: E402  (presswatch search)
+
+main.add_command(_search)

@@ -7,15 +7,12 @@ from typing import Any
 import click
 
 from db import default_db_path
+from pipeline.cli.options import existing_db_option
 
 alerts_option = click.option(
     "--alerts", "alerts_file", default=None, metavar="FILE", type=click.Path(dir_okay=False),
     envvar="PRESSWATCH_ALERTS",
     help="An alerts TOML file instead of the bundled config/alerts.toml ($PRESSWATCH_ALERTS).",
-)
-_db_option = click.option(
-    "--db", "db_path", default=None, metavar="PATH",
-    help="SQLite file (default: $PRESSWATCH_DB or presswatch.db in the working directory).",
 )
 
 
@@ -35,15 +32,21 @@ def alerts() -> None:
 
 @alerts.command("list")
 @alerts_option
-@_db_option
-def list_(alerts_file: str | None, db_path: str | None) -> None:
+@existing_db_option
+def list_(alerts_file: str | None, db_path: str) -> None:
     """Show the subscriptions, what they are owed and their last delivery."""
+    from config import ConfigError, settings
     from db import open_db
     from pipeline.alerts import redact
     from pipeline.alerts.outbox import status
+    from pipeline.publish.auth import feed_token
 
+    try:
+        users = settings.auth_users()
+    except ConfigError as e:
+        raise click.ClickException(str(e)) from None
     cfg = load_alerts_or_fail(alerts_file)
-    db = open_db(db_path or default_db_path())
+    db = open_db(db_path)
     st = status(db)
     db.close()
     for sub in cfg.subscriptions.values():
@@ -56,6 +59,8 @@ def list_(alerts_file: str | None, db_path: str | None) -> None:
                    f"last delivery {s.get('last_sent') or 'never'}")
         if s.get("last_error"):
             click.echo(f"    last error ({s.get('last_error_at')}): {s['last_error']}")
+        if users:  # logins on: feed readers need the subscription's token
+            click.echo(f"    feed: /<db>/alert_{sub.name}.atom?token={feed_token(sub.name, users)}")
     orphans = sorted(set(st) - set(cfg.subscriptions))
     if orphans:
         click.echo(f"in the outbox but not configured: {', '.join(orphans)}")
@@ -97,7 +102,7 @@ def test(name: str, alerts_file: str | None) -> None:
 
 @alerts.command()
 @alerts_option
-@_db_option
+@existing_db_option
 @click.option("--flush-digests", is_flag=True,
               help="Send waiting digests now, not when their interval is up.")
 @click.option("--retry-failed", is_flag=True, help="Try again the rows that reached max_attempts.")

@@ -7,8 +7,18 @@
   template-reuse guards say otherwise (dates far apart, other numbers, same outlet with another
   title). A copy points at the *earliest* article of its group and is not news for alerts
   (``is_duplicate``).
-- **Stories**: articles of one event (shared named-entity keys - accent-folded pairs of
-  capitalised words - within +/- ``window_days``, similar titles) share a ``story_id``.
+- **Stories**: articles of one event share a ``story_id``, decided from weighted evidence
+  (pipeline/dedup/evidence.py): names unified through the gazetteer, the country lexicon and
+  config/variants.toml, capitalised word pairs (people, titles), the activity, event dates read from
+  the text (pipeline/dedup/eventdate.py), title similarity; names weighted by IDF over the stored
+  corpus (``story_key_df``). Candidates within +/- ``window_days``, or +/- ``event_window_days``
+  with the same event date. Each link is stored with its explanation (``story_links``).
+  Guards: other event dates (strong only when both are bound to the activity of their leads), other
+  occasions (the activity of the titles or first lead sentences, framing left out), other venues in
+  the titles, the story's first report must not speak against the link. A report matching two
+  stories whose first reports do not speak against each other joins them (one event stored twice);
+  an alerted story keeps its id. ``presswatch recluster`` recomputes stories
+  (pipeline/dedup/recluster.py); an alerted story keeps its id.
 
 Thresholds are in config/dedup.toml. ``pipeline.process`` calls ``analyse`` for every new or
 rewritten article; the result travels as ``Article.dedup`` (a ``DedupResult``) and db/articles.py

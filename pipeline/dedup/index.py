@@ -14,7 +14,8 @@ from config import VN_TZ
 from db import dedup_index as q
 from db.articles import IndexRows
 from pipeline.article import Article, DedupResult
-from pipeline.dedup.guards import Doc, article_day, text_event_match, title_similarity
+from pipeline.dedup.evidence import Features, features, idf, judge, kind
+from pipeline.dedup.guards import Doc, article_day, text_event_match
 from pipeline.dedup.minhash import (
     _words,
     band_hashes,
@@ -25,7 +26,6 @@ from pipeline.dedup.minhash import (
     signature_from_bytes,
 )
 from pipeline.dedup.settings import DedupConfig, load_config
-from pipeline.dedup.stories import entity_keys
 
 
 # -- index queries ----------------------------------------------------------------------------
@@ -72,9 +72,12 @@ def find_duplicate(db: sqlite_utils.Database, a: Article, sig: np.ndarray, bands
                     hits[i] = (close[i], False)
     if not hits:
         return None
-    ids = sorted(hits)
-    roots = q.roots(db, ids)
-    root_ids = sorted(set(roots.values()))
+    roots = q.roots(db, sorted(hits))
+    # re-indexing a stored original: its own copies point back at it, they are not its originals
+    ids = sorted(i for i in hits if exclude is None or roots[i] != exclude)
+    if not ids:
+        return None
+    root_ids = sorted({roots[i] for i in ids})
     order = {i: _order_key(p, f, i) for i, p, f in q.dates(db, root_ids)}
     root = min(root_ids, key=lambda i: order.get(i, (_FAR, i)))
     best = max(hits[i][0] for i in ids if roots[i] == root)
@@ -85,33 +88,117 @@ def find_duplicate(db: sqlite_utils.Database, a: Article, sig: np.ndarray, bands
     return Match(duplicate_of=root, jaccard=best, exact=exact)
 
 
-def find_story(db: sqlite_utils.Database, a: Article, keys: list[str], day: str,
-               cfg: DedupConfig) -> int | None:
-    """The story_id of the stored article that best reports the same event, or None."""
-    if len(keys) < cfg.min_shared:
+StoryLink = tuple[int, int, float, str]  # (story_id, linked_to, score, explanation)
+
+
+def find_story(db: sqlite_utils.Database, a: Article, feats: Features, day: str, cfg: DedupConfig,
+               exclude: int | None = None) -> tuple[StoryLink, list[int]] | None:
+    """The story a new (or re-analysed, ``exclude``) article joins, from weighted evidence
+    (pipeline/dedup/evidence.py): ``((story_id, linked_to, score, explanation), other stories)`` -
+    the best stored report of the same event, and the other stories the article also reports
+    (matched at ``merge_score`` or more, their first reports not speaking against each other: one
+    event stored as two stories, to be joined), or None. Candidates share a rare name within
+    +/- ``window_days`` of ``day`` (YYYY-MM-DD), or the same event date within +/- ``event_window_days``.
+    Reads story_keys, story_key_df and articles."""
+    names = [k for k in feats.keys if kind(k) != "activity"]
+    if not names:
         return None
+    n = q.corpus_size(db)
+    df = q.key_df(db, names)
+    rare = [k for k in names if df.get(k, 0) <= max(2.0, cfg.max_df_share * n) and k not in cfg.common]
     d = date.fromisoformat(day)
-    w = timedelta(days=cfg.window_days)
-    shared = q.sharing_keys(db, keys, (d - w).isoformat(), (d + w).isoformat(), cfg.min_shared)
-    if not shared:
+    wide, near = timedelta(days=cfg.event_window_days), timedelta(days=cfg.window_days)
+    firsts = [k for k in feats.keys if k[:1] in "=?"]
+    hits = q.window_hits(db, rare, (d - near).isoformat(), (d + near).isoformat(), exclude)
+    # further away only a report naming the same event date (previews, follow-ups)
+    far_ids = {aid for aid, _, _ in q.window_hits(db, firsts, (d - wide).isoformat(), (d + wide).isoformat(), exclude)}
+    if not hits and not far_ids:
         return None
-    ids = sorted(shared, key=lambda i: -shared[i])[:100]
-    sizes = q.key_counts(db, ids)
-    best: tuple[float, int] | None = None
+    gain: dict[int, float] = {}
+    for aid, k, _ in hits:
+        gain[aid] = gain.get(aid, 0.0) + idf(df.get(k, 0), n)
+    for aid in far_ids:
+        gain[aid] = gain.get(aid, 0.0) + cfg.min_evidence
+    ids = sorted(gain, key=lambda i: -gain[i])[:30]
+    ids = [i for i in ids if gain[i] >= cfg.min_evidence * 0.5]
+    if not ids:
+        return None
+    their = q.keys_of(db, ids)
+    df.update(q.key_df(db, sorted({k for ks in their.values() for k in ks} - set(df))))
+    weights = {k: idf(v, n) for k, v in df.items()}
+    found: list[tuple[float, int, int, str]] = []
     for i, title, story in q.titles_and_stories(db, ids):
-        overlap = shared[i] / max(1, min(len(keys), sizes.get(i, len(keys))))
-        score = 0.7 * overlap + 0.3 * title_similarity(a.title, title)
-        if score >= cfg.min_score and (best is None or score > best[0]):
-            best = (score, story)
-    return best[1] if best else None
+        v = judge(feats, their.get(i, []), title, weights, cfg)
+        if v.same:
+            found.append((v.score, story, i, v.explanation))
+    best: dict[int, tuple[float, int, str]] = {}  # story -> its best agreeing report, best story first
+    for score, story, i, why in sorted(found, reverse=True):
+        if story not in best and (story in (i, exclude) or _agrees_with_root(db, feats, story, weights, n, cfg)):
+            best[story] = (score, i, why)
+    if not best:
+        return None
+    first = next(iter(best))
+    score, i, why = best[first]
+    merge: list[int] = []
+    for story, (sc, _, _) in list(best.items())[1:]:
+        if sc >= cfg.merge_score and story != exclude and first != exclude and all(
+                _roots_agree(db, story, s, weights, n, cfg) for s in [first, *merge]):
+            merge.append(story)
+    return (first, i, score, why), merge
+
+
+def _root_features(db: sqlite_utils.Database, story: int) -> Features | None:
+    keys = q.keys_of(db, [story]).get(story)
+    rows = q.titles_and_stories(db, [story])
+    if not keys or not rows:
+        return None
+    return Features(keys={k: k for k in keys}, title=rows[0][1])
+
+
+def _weights_for(db: sqlite_utils.Database, keys: list[str], weights: dict[str, float], n: int) -> dict[str, float]:
+    missing = sorted(set(keys) - set(weights))
+    w = dict(weights)
+    w.update({k: idf(v, n) for k, v in q.key_df(db, missing).items()})
+    return w
+
+
+def _agrees_with_root(db: sqlite_utils.Database, feats: Features, story: int, weights: dict[str, float], n: int,
+                      cfg: DedupConfig) -> bool:
+    """A story is joined only when its first report does not speak against it (net evidence >= 0: no
+    other event date or venue outweighing what they share). Against chaining: a report of two events
+    must not pull the second event's reports into the first one's story."""
+    root = _root_features(db, story)
+    if root is None:
+        return True  # the root has no keys (stored before stories, or a copy): nothing to check
+    return judge(feats, root.keys, root.title, _weights_for(db, list(root.keys), weights, n), cfg).score >= 0.0
+
+
+def _roots_agree(db: sqlite_utils.Database, a: int, b: int, weights: dict[str, float], n: int,
+                 cfg: DedupConfig) -> bool:
+    """Two stories may be joined only when their first reports do not speak against each other
+    (net evidence >= 0): a report of two events on one day (a launch and an anniversary) must not
+    join their stories."""
+    ra, rb = _root_features(db, a), _root_features(db, b)
+    if ra is None or rb is None:
+        return False  # nothing to compare: leave them apart
+    w = _weights_for(db, [*ra.keys, *rb.keys], weights, n)
+    return judge(ra, rb.keys, rb.title, w, cfg).score >= 0.0
+
+
+def _features(a: Article, day: str, cfg: DedupConfig) -> Features:
+    return features(a.title, a.text, date.fromisoformat(day), cfg)
 
 
 def analyse(db: sqlite_utils.Database, a: Article, cfg: DedupConfig | None = None,
             fetched_at: str | None = None, exclude: int | None = None) -> DedupResult:
-    """Everything the store writes with an article: signature, bands, duplicate, story.
-    ``exclude``: the article's own id when it is stored already (re-indexing, re-clustering).
-    Reads the stored index (minhash_bands, article_minhash, story_keys); writes nothing."""
+    """Everything the store writes with an article: signature, bands, duplicate, story and the
+    story link's explanation, and the stories it joins into its own (``story_merges``; the kept id is
+    an alerted one if any, else the smallest). ``exclude``: the article's own id when it is stored
+    already (re-indexing, re-clustering, recheck): an article whose story was alerted keeps its story id
+    (alert_outbox keys on it). Reads the stored index (minhash_bands, article_minhash, story_keys,
+    story_key_df, alert_outbox); writes nothing."""
     from db import utcnow
+    from db.stories import alerted_among, alerted_story
 
     cfg = cfg or load_config()
     body = a.title + "\n" + a.text if len(a.text.split()) < 50 else a.text
@@ -122,24 +209,37 @@ def analyse(db: sqlite_utils.Database, a: Article, cfg: DedupConfig | None = Non
     m = find_duplicate(db, a, sig, bands, chash, cfg, exclude)
     day = article_day(a.published, fetched_at or utcnow())
     out = DedupResult(minhash=signature_bytes(sig), bands=bands, story_day=day)
+    kept = alerted_story(db, exclude) if exclude is not None else None
     if m is not None and m.duplicate_of is not None:
         out.duplicate_of = m.duplicate_of
         out.duplicate_jaccard = round(m.jaccard, 3)
-        out.story_id = q.story_of(db, m.duplicate_of)
+        out.story_id = kept if kept is not None else q.story_of(db, m.duplicate_of)
         return out
-    out.story_keys = entity_keys(a.title, a.text, cfg.max_keys, cfg.common)
+    feats = _features(a, day, cfg)
+    out.story_keys = list(feats.keys)
     if m is not None and m.supersedes is not None:
         out.supersedes = m.supersedes
-        out.story_id = q.story_of(db, m.supersedes)
+        out.story_id = kept if kept is not None else q.story_of(db, m.supersedes)
         return out
-    out.story_id = find_story(db, a, out.story_keys, day, cfg)
+    found = find_story(db, a, feats, day, cfg, exclude)
+    if kept is not None:
+        out.story_id = kept
+    elif found is not None:
+        (story, linked_to, score, why), merge = found
+        if merge:  # one event stored as several stories: they become one, an alerted one keeps its id
+            stories = [story, *merge]
+            target = min(alerted_among(db, stories) or stories)
+            out.story_merges = [s for s in stories if s != target]
+            why += "; joins stories " + ", ".join(str(s) for s in sorted(stories))
+            story = target
+        out.story_id, out.story_link = story, (story, linked_to, score, why)
     return out
 
 
 def index_rows(d: DedupResult) -> IndexRows:
     """The db-side rows of a dedup result (db.articles.write_index)."""
     return IndexRows(minhash=d.minhash, bands=list(d.bands), story_keys=list(d.story_keys), story_day=d.story_day,
-                     supersedes=d.supersedes)
+                     supersedes=d.supersedes, story_link=d.story_link, story_merges=list(d.story_merges))
 
 
 def is_duplicate(x: Any) -> bool:

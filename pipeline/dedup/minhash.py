@@ -44,7 +44,7 @@ def _fold_tokens(tokens: Iterable[str]) -> list[str]:
 
 def fast_fold(s: str) -> str:
     """``normalize.fold(s)`` with white space collapsed to single spaces (memoised per token)."""
-    return " ".join(_fold_tokens(s.split()))
+    return " ".join(t for t in _fold_tokens(s.split()) if t)  # a lone combining mark folds to nothing
 
 
 def fast_content_hash(text: str) -> str:

@@ -43,10 +43,11 @@ from pipeline.extract.body import (
     _protected,
     strip_lead_prefix,
 )
+from pipeline.extract.boiler import structural_boxes
 from pipeline.extract.dates import _published, parse_date, url_timestamp
 from pipeline.extract.html import _drop, _parse, _xpath, looks_like_html
 from pipeline.extract.metadata import _metadata
-from pipeline.extract.pagetype import challenge_reason
+from pipeline.extract.pagetype import challenge_reason, redirect_stub_reason
 from pipeline.extract.quirks import find_quirk
 from pipeline.normalize import guess_language, normalize_inline
 
@@ -93,6 +94,24 @@ def extract_article(html: bytes | str | None, url: str, site: SiteSpec | None = 
     return explain_extraction(html, url, site)[0]
 
 
+_CAPTION_CLASS = etree.XPath(
+    "descendant::*[self::figcaption or (contains(translate(@class,'CAPTION','caption'),'caption')"
+    " and not(ancestor::figcaption) and not(.//figcaption))]"
+)
+
+
+def _captions(root: Any) -> list[str]:
+    """Texts of the photo captions under root (figcaption, *caption* classes), in document order."""
+    out: list[str] = []
+    for el in _CAPTION_CLASS(root):
+        if any(a.tag == "a" for a in el.iterancestors()):
+            continue
+        t = normalize_inline(el.text_content())
+        if t and (not out or out[-1] != t):
+            out.append(t)
+    return out
+
+
 def _explain(
     html: bytes | str | None, url: str, site: SiteSpec | None, headers: Mapping[str, str] | None
 ) -> tuple[Article | None, str | None]:
@@ -113,6 +132,7 @@ def _explain(
     tree = _parse(text)
     if tree is None:
         return None, "not HTML (unparsable)"
+    stub = redirect_stub_reason(tree, url)  # read before scripts are pruned; used when there is no body
     quirk = find_quirk(site, url, tree)
     meta = _metadata(tree, url, site, quirk)
 
@@ -145,6 +165,9 @@ def _explain(
 
     # --- listing or article? ---------------------------------------------------------------
     run, prose, linked_heads = _prose_stats(root)
+    captions = _captions(root)
+    if sum(len(c) for c in captions) >= MIN_CONTIGUOUS_PROSE and len(captions) >= 3:
+        run = max(run, sum(len(c) for c in captions))  # a photo story: its captions are its prose
     links = int(_HEADLINE_LINKS(tree))
     if linked_heads >= 5 and run < 300 * linked_heads:
         return None, f"listing page: {linked_heads} linked headlines among {run} chars of prose"
@@ -152,6 +175,10 @@ def _explain(
     bar = 100 if scope is not None else MIN_CONTIGUOUS_PROSE
     if run < bar and links >= LISTING_LINKS:
         return None, f"listing page: {links} headline links, {prose} chars of prose (longest run {run})"
+
+    # boilerplate by shape and Vietnamese wording (related boxes inside the body, teasers, comments)
+    for el in structural_boxes(root, keep=h1s):
+        _drop(el)
 
     # Photo captions are part of the story: trafilatura drops <figure>, so make them paragraphs
     # (a caption repeated as a line of its own is removed later).
@@ -194,16 +221,21 @@ def _explain(
         deduplicate=False,
         with_metadata=False,
     )
-    if not raw_text or not raw_text.strip():
-        return None, "empty extraction"
     stats: dict[str, int] = {}
-    lines = _clean_lines(raw_text, meta, quirk, anchors, stats)
+    lines = _clean_lines(raw_text or "", meta, quirk, anchors, stats)
     body_text = "\n\n".join(lines)  # the lines are already normalised (see _clean_lines)
+    if len(body_text) < MIN_TEXT_CHARS and sum(len(c) for c in captions) >= MIN_TEXT_CHARS:
+        # a photo story: the captions, in order, are the text
+        lines = _clean_lines("\n".join(captions), meta, quirk, set(), {})
+        body_text = "\n\n".join(lines)
+        run = max(run, len(body_text))
+    if not body_text.strip():
+        return None, stub or "empty extraction"
     link_lines = stats.get("link_lines", 0)
     if scope is None and link_lines >= 5 and link_lines >= len(lines) / 2:
         return None, f"listing page: {link_lines} headline lines among {len(lines)} lines of text"
     if len(body_text) < MIN_TEXT_CHARS:
-        return None, f"too short ({len(body_text)} chars)"
+        return None, stub or f"too short ({len(body_text)} chars)"
     if run < MIN_CONTIGUOUS_PROSE and scope is None and prose < MIN_TEXT_CHARS:
         return None, f"no prose on the page ({prose} chars); {links} headline links"
 
@@ -214,7 +246,7 @@ def _explain(
         url=url,
         title=title,
         text=body_text,
-        site=getattr(site, "key", None) or (quirk.key if quirk else None),
+        site=getattr(site, "key", None) or (quirk.key if quirk and not quirk.family else None),
         published=published,
         published_source=source,
         author=meta.get("author") or None,

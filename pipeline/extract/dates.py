@@ -4,12 +4,19 @@
   aware datetime in Vietnam time (a naive time is taken to be Vietnam time), None if unreadable.
 - ``url_timestamp(url)``: the yyyymmddhhmmss[fff] stamp some outlets put in article URLs.
 - ``_published(tree, url, meta, quirk)``: (ISO 8601 string, source) of a page's publication time,
-  source one of jsonld | meta | url | htmldate (the quirk's ``date_order`` decides the first
-  three; htmldate is the last resort); dates before 1990 or in the future are ignored.
+  source one of jsonld | meta | url | header | htmldate (the quirk's ``date_order`` decides the first
+  three; then the article's own date line; htmldate is the last resort and only ever sees the
+  article's own part of the page); dates before 1990 or in the future are ignored. ``(None, None)``
+  when nothing near the headline says when (the reason is logged): never a teaser's date.
+- ``header_date(tree)``: the date line nearest the headline in the article's own header
+  ("Thứ Ba, 12/11/2024 09:15 (GMT+7)", "09:15 12/11/2024", "12/11/2024 - 09:15", "Cập nhật: …",
+  ``time[datetime]``), skipping dates inside links and teaser boxes.
 """
 
 from __future__ import annotations
 
+import copy
+import logging
 import re
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +25,8 @@ from urllib.parse import urlsplit
 from config import VN_TZ
 from pipeline.extract.metadata import _ld_str
 from pipeline.extract.quirks import Quirk
+
+log = logging.getLogger(__name__)
 
 _URL_STAMP = re.compile(r"-(\d{17,18})\.html?$")
 _DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\D+(\d{1,2})[:hg](\d{2}))?")
@@ -120,14 +129,15 @@ def _published(
             dt = parse_date(v) if v else None
             if dt is not None and _valid(dt, now):
                 return dt
-        for el in tree.xpath("//time[@datetime][1]|//*[@itemprop='datePublished'][@content or @datetime][1]"):
+        for el in tree.xpath("//*[@itemprop='datePublished'][@content or @datetime][1]"):
             dt = parse_date(el.get("datetime") or el.get("content"))
             if dt is not None and _valid(dt, now):
                 return dt
         return None
 
-    readers = {"jsonld": from_jsonld, "meta": from_meta, "url": lambda: url_timestamp(url)}
-    order = quirk.date_order if quirk is not None else ("jsonld", "meta", "url")
+    readers = {"jsonld": from_jsonld, "meta": from_meta, "url": lambda: url_timestamp(url),
+               "header": lambda: header_date(tree, now)}
+    order = (*(quirk.date_order if quirk is not None else ("jsonld", "meta", "url")), "header")
     for name in order:
         reader = readers.get(name)
         dt = reader() if reader else None
@@ -136,12 +146,111 @@ def _published(
     try:
         from htmldate import find_date
 
+        own = _article_part(tree)
+        if own is None:
+            log.info("%s: no publication date (no date metadata, no headline to find the article's own date by)",
+                     url)
+            return None, None
         found = find_date(
-            tree, extensive_search=False, original_date=True, outputformat="%Y-%m-%dT%H:%M:%S", url=url
+            own, extensive_search=False, original_date=True, outputformat="%Y-%m-%dT%H:%M:%S", url=url
         )
     except Exception:  # htmldate is best effort
         found = None
     dt = parse_date(found) if found else None
     if dt is not None and _valid(dt, now):
         return _iso(dt), "htmldate"
+    log.info("%s: no publication date (no metadata, no date line near the headline)", url)
     return None, None
+
+
+# -- the article's own date line --------------------------------------------------------------------
+
+_DATE_LINE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}")
+_UPDATED = re.compile(r"^\s*(?:cập nhật|updated?|sửa đổi|chỉnh sửa)", re.I)
+_MAX_DISTANCE = 80  # elements between the headline and its date line, in document order
+_TEASERISH = re.compile(r"relate|lien-?quan|suggest|quan-?tam|box-news|box-tin|teaser|story|item|list|"
+                        r"sidebar|most|doc-?nhieu|same|cung-?chuyen", re.I)
+
+
+def _headline(tree: Any) -> Any:
+    for h in tree.iter("h1"):
+        if len(" ".join((h.text_content() or "").split())) >= 8:
+            return h
+    return None
+
+
+def _in_teaser(el: Any, stop: Any) -> bool:
+    """Inside a link, or inside a block that also holds a linked headline (a teaser)."""
+    for a in el.iterancestors():
+        if a.tag == "a":
+            return True
+        if a is stop or a.tag in ("body", "html", "article", "main"):
+            return False
+        if a.find(".//h1") is not None:
+            return False
+        if _TEASERISH.search(a.get("class") or "") or a.xpath("./descendant::*[self::h2 or self::h3 or self::h4]//a"):
+            return True
+    return False
+
+
+def header_date(tree: Any, now: datetime | None = None) -> datetime | None:
+    """The date line nearest the headline (first h1) in document order, within the article's own
+    header; a "Cập nhật" (updated) line only when no other line is as near. None when there is none."""
+    now = now or datetime.now(VN_TZ)
+    h1 = _headline(tree)
+    if h1 is None:
+        return None
+    order: dict[Any, int] = {}
+    for i, el in enumerate(tree.iter()):
+        order[el] = i
+    pos = order.get(h1, 0)
+    best: tuple[int, datetime] | None = None
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "a", "title", "head", "meta"):
+            continue
+        d = abs(order.get(el, 0) - pos)
+        if d > _MAX_DISTANCE:
+            continue
+        raw = el.get("datetime") if el.tag == "time" else None
+        if not raw:
+            if not (el.text or "").strip() and not len(el):
+                continue
+            full = " ".join("".join(el.itertext()).split())
+            if len(full) > 120 or not _DATE_LINE.search(full):
+                continue
+            raw = full
+        if el is not h1 and _in_teaser(el, h1):
+            continue
+        dt = parse_date(raw)
+        if dt is None or not _valid(dt, now):
+            continue
+        if _UPDATED.match(el.text or "") or _UPDATED.match(raw):
+            d += _MAX_DISTANCE  # an update time only when nothing else is there
+        if best is None or d < best[0]:
+            best = (d, dt)
+    return best[1] if best else None
+
+
+def _article_part(tree: Any) -> Any:
+    """A copy of the article's own part of the page (its <head>, and the headline's <article> or the
+    block around the headline that also holds the body), for htmldate; None without a headline."""
+    h1 = _headline(tree)
+    if h1 is None:
+        return None
+    part = h1
+    for a in h1.iterancestors():
+        part = a
+        if a.tag == "article" or len(a.findall(".//p")) >= 3 or a.tag in ("body", "main"):
+            break
+    if part.tag in ("body", "html"):
+        part = h1.getparent() if h1.getparent() is not None else h1
+    from lxml import etree
+    from lxml import html as lhtml
+
+    doc = lhtml.Element("html")
+    head = tree.find("head")
+    if head is not None:  # the page's own metadata is the article's
+        doc.append(copy.deepcopy(head))
+    body = etree.SubElement(doc, "body")
+    body.append(copy.deepcopy(part))
+    return doc

@@ -165,6 +165,9 @@ _BYLINE_NOISE = re.compile(
     r"(?:\s*(?:,|và|&|-)\s*(?:bài|tin|ảnh|video|clip))*\s*[:\-–]\s*)",
     re.I,
 )
+_RUN_TOGETHER = re.compile(r"(?<=[a-zà-ỹđ])[A-ZĐ]{2,}[A-Za-z+.]*$")
+_AGENCY_SUFFIX = re.compile(r"\s*[(/\-–]\s*(?:TTXVN|VNA|TTXVN/VNA|Vietnam\+|[A-ZĐ]{2,6})\s*\)?$")
+_INITIALS = re.compile(r"[A-ZĐ]{2}")
 _AUTHOR_BAD = re.compile(r"https?://|www\.|@|\d{3,}|[|<>{}]")
 
 
@@ -176,9 +179,12 @@ def _clean_author(raw: str, site_names: set[str]) -> str | None:
         return None
     s = re.split(r"\s+[-–|]\s+", s, maxsplit=1)[0]  # "Name - office address"
     s = _BYLINE_NOISE.sub("", s).strip(" ,;:-–.()")
+    # "Lan AnhTTXVN": a name run together with its agency (a lower-case letter, then capitals to the end)
+    s = _RUN_TOGETHER.sub("", s).strip(" ,;:-–.()")
+    s = _AGENCY_SUFFIX.sub("", s).strip(" ,;:-–.()")
     if re.match(r"(?i)theo\s", s):
         return None  # "Theo TTXVN": a source, not a byline
-    if not s or len(s) > 60 or len(s) < 3 or _AUTHOR_BAD.search(s):
+    if not s or len(s) > 60 or (len(s) < 3 and not _INITIALS.fullmatch(s)) or _AUTHOR_BAD.search(s):
         return None
     f = fold(s)
     if f in site_names or any(f == n or f == "bao " + n for n in site_names):
@@ -197,6 +203,12 @@ _BYLINE = etree.XPath(
     " or contains(@class,'article-author') or contains(@class,'detail-author')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' author ')]"
 )
+
+
+def _byline_wins(byline: str, ld_name: str) -> bool:
+    """The byline element's name is the JSON-LD name with something run into it or after it."""
+    b, n = fold(byline).replace(" ", ""), fold(ld_name).replace(" ", "")
+    return b != n and len(b) >= 2 and n.startswith(b)
 
 
 def _metadata(tree: Any, url: str, site: SiteSpec | None, quirk: Quirk | None) -> dict[str, Any]:
@@ -247,14 +259,16 @@ def _metadata(tree: Any, url: str, site: SiteSpec | None, quirk: Quirk | None) -
     for n in list(folded):
         folded.add(n.removeprefix("bao dien tu ").removeprefix("bao "))
 
-    # author: JSON-LD Person, then byline selectors
+    # author: JSON-LD Person, then byline selectors; a byline element that is the JSON-LD name without
+    # what was run into it ("Lan AnhTTXVN" vs "<strong>Lan Anh</strong> (TTXVN)") wins
     author = None
     if ld:
         for cand in _ld_persons(ld.get("author")):
             author = _clean_author(cand, folded)
             if author:
                 break
-    if not author and quirk is not None:
+    ld_author, author = author, None
+    if quirk is not None:
         for xp in quirk.author:
             found = [t for t in (_text(e) for e in _xpath(tree, xp)) if t]
             for cand in reversed(found):
@@ -268,6 +282,8 @@ def _metadata(tree: Any, url: str, site: SiteSpec | None, quirk: Quirk | None) -
             author = _clean_author(_text(e), folded)
             if author:
                 break
+    if ld_author and not (author and _byline_wins(author, ld_author)):
+        author = ld_author
     if not author and metas.get("author"):
         author = _clean_author(metas["author"], folded)
     if not author and metas.get("article:author") and not metas["article:author"].startswith("http"):

@@ -1,5 +1,10 @@
 """Cheap page-type checks that run before extraction: is this response an anti-bot/challenge page?
 
+``redirect_stub_reason(tree, url)`` names the original of a page that has no article body but points
+to one (an aggregator's redirect stub such as Báo Mới's ``/content/redirect``); pipeline.extract asks it
+only when the body came out empty or too short, and rejects the page with that reason (the original
+is on another outlet: it is not followed).
+
 ``challenge_reason`` looks only at the first few KB of the body, the headers and the status, so the
 spider can call it on every response (feeds and sitemaps included) and mark a site "blocked" instead
 of storing an interstitial as an article. ``pipeline.extract`` calls it too.
@@ -9,8 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
-__all__ = ["challenge_reason", "SNIFF_BYTES"]
+__all__ = ["challenge_reason", "redirect_stub_reason", "SNIFF_BYTES"]
 
 SNIFF_BYTES = 16_384  # how much of the body is looked at
 _SMALL = 12_000  # a challenge interstitial is a tiny page; real articles are 50-300 KB
@@ -98,3 +104,41 @@ def challenge_reason(
     if status == 503 and small and _JS_COOKIE.search(head):
         return "challenge page (HTTP 503 with JavaScript cookie)"
     return None
+
+
+_ORIGINAL_JSON = re.compile(r'"(?:originalUrl|original_url|sourceUrl|redirectUrl)"\s*:\s*"(https?:[^"\s]{8,500})"')
+_REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\"\s>]+)", re.I)
+_JS_LOCATION = re.compile(r"location(?:\.href)?\s*=\s*['\"](https?://[^'\"\s]{8,500})['\"]|"
+                          r"location\.(?:replace|assign)\(\s*['\"](https?://[^'\"\s]{8,500})['\"]")
+
+
+def redirect_stub_reason(tree: Any, url: str) -> str | None:
+    """"redirect stub (no article body): the article is at URL" for a page without a body that names
+    another page as the article (an ``originalUrl`` in its JSON data, a meta refresh or a script
+    location to another URL); None otherwise. ``tree``: the parsed page (lxml)."""
+    from urllib.parse import urljoin
+
+    def other(u: str) -> str | None:
+        u = urljoin(url, u.replace("\\/", "/").strip())
+        return u if u.split("#")[0].rstrip("/") != url.split("#")[0].rstrip("/") else None
+
+    found = None
+    for script in tree.iter("script"):
+        t = script.text or ""
+        m = _ORIGINAL_JSON.search(t) if "rl\"" in t else None
+        if m:
+            found = other(m.group(1))
+            if found:
+                break
+    if not found:
+        for meta in tree.iter("meta"):
+            if (meta.get("http-equiv") or "").lower() == "refresh":
+                m = _REFRESH_URL.search(meta.get("content") or "")
+                if m and (found := other(m.group(1))):
+                    break
+    if not found:
+        for script in tree.iter("script"):
+            m = _JS_LOCATION.search(script.text or "")
+            if m and (found := other(m.group(1) or m.group(2))):
+                break
+    return f"redirect stub (no article body): the article is at {found}" if found else None

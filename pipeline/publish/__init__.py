@@ -96,10 +96,14 @@ def alert_queries(db_name: str, alerts_file: str | Path | None = None) -> dict[s
     return queries
 
 
-def metadata(db_path: str | Path, alerts_file: str | Path | None = None) -> dict[str, Any]:
+def metadata(db_path: str | Path, alerts_file: str | Path | None = None,
+             users: dict[str, str] | None = None) -> dict[str, Any]:
     """The Datasette metadata for this database: `__DB__` replaced by its name, the story queries
     switched to story clusters when the database has ``articles.story_id``, canned queries that
-    a view of the same name replaces (``site_health``) dropped, and the alert feeds added."""
+    a view of the same name replaces (``site_health``) dropped, the alert feeds added, and the
+    accounts (``users``: name -> PBKDF2 hash; default ``config.settings.auth_users()``) given to
+    datasette-auth-passwords, which turns logins on (pipeline/publish/auth.py). Raises
+    ``config.ConfigError`` for unusable account settings."""
     data = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
     private = data.pop(PRIVATE_KEY, None) or {}
     name = Path(db_path).stem
@@ -116,12 +120,23 @@ def metadata(db_path: str | Path, alerts_file: str | Path | None = None) -> dict
     dbs = data.get("databases", {})
     if name in dbs:
         dbs[name].setdefault("queries", {}).update(alert_queries(name, alerts_file))
+    from config import settings
+    from pipeline.publish.auth import PLUGIN, plugin_config
+
+    users = settings.auth_users() if users is None else users
+    if users:
+        data.setdefault("plugins", {})[PLUGIN] = plugin_config(users)
     return dict(data)
 
 
-def write_metadata(db_path: str | Path, out: str | Path, alerts_file: str | Path | None = None) -> Path:
+def write_metadata(db_path: str | Path, out: str | Path, alerts_file: str | Path | None = None,
+                   users: dict[str, str] | None = None) -> Path:
+    """``metadata(...)`` as JSON in ``out`` (readable by its owner only: it may hold password hashes)."""
     out = Path(out)
-    out.write_text(json.dumps(metadata(db_path, alerts_file), ensure_ascii=False, indent=2), encoding="utf-8")
+    out.touch(mode=0o600)
+    out.chmod(0o600)
+    out.write_text(json.dumps(metadata(db_path, alerts_file, users), ensure_ascii=False, indent=2),
+                   encoding="utf-8")
     return out
 
 

@@ -20,10 +20,23 @@ How an article is scored (weights and scales are in config/relevance.toml):
    action ("triples"), or with one of them ("pairs"), make the co-occurrence channel; a
    local institution and a foreign counterpart (ambassador, delegation) in one sentence
    imply an encounter. raw = share * core + (1 - share) * co-occurrence.
+   Roles from neighbouring words (``matching._roles``): an actor or national term followed
+   by a foreign place is that place's institution ("Thành ủy Đông Hưng", "Chủ tịch nước
+   Lào": ``foreign_actor``/``foreign_national``, a counterpart); a province after "tại"/"ở"
+   is a ``venue``; a local actor after "phối hợp với" behind a national body is a
+   ``co_organiser``. Vague local words ("các địa phương") are not institutions that act.
 4. Penalties multiply raw: national actors dominating the local ones, distractors
    outweighing the actions, no foreign counterpart or action in the title or lead (a
-   passing mention), a title naming a national actor and no local one. Each penalty is
-   listed in the evidence (kind "penalty"), as are the best co-occurring sentences.
+   passing mention), a title naming a national actor and no local one, no Vietnamese
+   locality acting (only venues, co-organisers or vague mentions), a locality's internal
+   foreign-affairs work (training, review meetings) with no foreign partner in the title or
+   lead. Each penalty is listed in the evidence (kind "penalty"), as are the best
+   co-occurring sentences. Every rule looks at the title, the lead and the sentence it is
+   in, never at later paragraphs, so a ~900-character excerpt is judged like the article.
+
+Names: the gazetteer and the country list match in their own spelling; in another case
+("tỉnh khánh hòa", "KHÁNH HÒA") only after a cue word of gazetteer.toml [guards].case_cues,
+in capitals or with every word capitalised ("hòa bình" the word stays peace).
 
 Provinces: ``provinces`` holds the names as the article uses them, in the gazetteer's
 spelling (pre-merger names stay pre-merger: "Bình Dương"); ``units_2025`` holds the

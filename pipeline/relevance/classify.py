@@ -22,7 +22,10 @@ def _classify_line(line: str, lex: Lexicon) -> dict[str, Any]:
     if not any(isinstance(obj.get(k), str) for k in ("title", "text", "description")):
         return {"error": "no title or text (strings)"}
     try:
-        return score(obj, lex).to_dict()
+        from pipeline.activities import classify_activities  # (imports this package: not at the top)
+
+        out = score(obj, lex).to_dict()
+        return out | {"activities": classify_activities(obj, bool(out["relevant"]))}
     except TypeError as e:
         return {"error": str(e)}
     except Exception as e:  # one odd article must not stop a batch: report it on its line

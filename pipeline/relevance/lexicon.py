@@ -11,14 +11,14 @@ import functools
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from config import CONFIG_DIR, ConfigError
 from pipeline.normalize import normalize_inline
 
-KINDS = ("actor", "partner", "action", "national", "distractor")
+KINDS = ("actor", "partner", "action", "national", "distractor", "internal")
 _ENTITY_KINDS = ("country", "territory", "org", "locality")
 
 
@@ -107,6 +107,13 @@ class Lexicon:
     re_terms_ci: re.Pattern[str] | None
     re_terms_cs: re.Pattern[str] | None
     re_entities: re.Pattern[str] | None
+    # any-case names: lower-cased key -> entity (keys shared by two entities left out), the
+    # cue words (lower case) that let a name count in any case, and the case-insensitive regex
+    entities_lc: dict[str, _Entity] = field(default_factory=dict)
+    case_cues: tuple[str, ...] = ()
+    re_entities_lc: re.Pattern[str] | None = None
+    re_cues: re.Pattern[str] | None = None
+    re_terms_lc: re.Pattern[str] | None = None  # re_terms_ci's phrases lower-cased, no flag: for text.lower()
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -139,7 +146,8 @@ _SCORE_KEYS = ("scale_local", "scale_foreign", "scale_action", "cooc_scale", "pa
                "implied_min_actor", "implied_min_partner",
                "triple_min_partner", "core_power", "unfocused_factor",
                "channel_share", "national_penalty", "national_floor", "distractor_penalty",
-               "national_title_factor")
+               "national_title_factor", "institutional_min_actor", "foreign_actor_weight", "venue_factor",
+               "no_local_factor", "internal_factor")
 
 
 def _load_terms(path: Path, data: dict[str, Any]) -> tuple[dict[str, _Term], dict[str, _Term]]:
@@ -183,6 +191,22 @@ def _load_terms(path: Path, data: dict[str, Any]) -> tuple[dict[str, _Term], dic
         t = _Term(s["phrase"], tuple(s["kinds"].items()), s["nf"], s["np"])
         (cs if case else ci)[k] = t
     return ci, cs
+
+
+def _lower_map(entities: dict[str, _Entity]) -> dict[str, _Entity]:
+    """Lower-cased key -> entity, for names written in any case; a lower-cased key that two
+    different entities share is left out (ambiguous in lower case)."""
+    out: dict[str, _Entity] = {}
+    clash: set[str] = set()
+    for k, e in entities.items():
+        lk = k.lower()
+        old = out.get(lk)
+        if old is not None and old is not e:
+            clash.add(lk)
+        out[lk] = e
+    for lk in clash:
+        del out[lk]
+    return out
 
 
 def _load_entities(gpath: Path, gaz: dict[str, Any], cpath: Path, cty: dict[str, Any],
@@ -265,10 +289,18 @@ def load_lexicon(config_dir: str | Path | None = None) -> Lexicon:
     ent_w = {k: _num(rpath, f"entities.{k}", ew.get(k)) for k in ("province",) + _ENTITY_KINDS}
     ci, cs = _load_terms(rpath, rel)
     entities, person_words = _load_entities(gpath, gaz, cpath, cty, ent_w)
+    guards = gaz.get("guards", {})
+    cues = tuple(c.lower() for c in _strs(gpath, "guards.case_cues", guards.get("case_cues")))
+    entities_lc = _lower_map(entities)
     return Lexicon(
         threshold=threshold, position=position, lead_sentences=lead_sentences, params=params,
         terms_ci=ci, terms_cs=cs, entities=entities, person_words=person_words,
         re_terms_ci=_alternation((t.phrase for t in ci.values()), re.IGNORECASE),
+        re_terms_lc=_alternation(t.phrase.lower() for t in ci.values()),
         re_terms_cs=_alternation(t.phrase for t in cs.values()),
         re_entities=_alternation(e_key for e_key in entities),
+        entities_lc=entities_lc, case_cues=cues,
+        re_cues=re.compile(r"(?<!\w)(?:" + "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True))
+                           + r")(?:[^\S\n]+|(?<=\.))") if cues else None,
+        re_entities_lc=_alternation(entities_lc),  # keys are lower case: run on text.lower()
     )

@@ -67,7 +67,7 @@ def score(article: Article | Mapping[str, Any], lexicon: Lexicon | None = None) 
         for start, _end, term, kind, weight, ent in _match(seg, lex, headline=where != "text"):
             s = seg_sents[bisect_right(starts, start) - 1]
             s.hits.append((term, kind, weight))
-            if ent is not None and kind == "province":
+            if ent is not None and ent.kind == "province":
                 provinces.setdefault(ent.name, None)
                 units.setdefault(ent.parent or ent.name, None)
             elif ent is not None:
@@ -81,15 +81,30 @@ def score(article: Article | Mapping[str, Any], lexicon: Lexicon | None = None) 
     triples = pairs = 0.0
     evidence: dict[tuple[str, str, str], float] = {}
     best_cooc: list[tuple[float, str, str]] = []
-    title_national = title_local = head_fa = False
+    title_national = title_local = head_fa = head_partner = head_internal = acting_local = False
+    inst_min, fa_w = p["institutional_min_actor"], p["foreign_actor_weight"]
     for s in sents:
         pw = pos[s.where]
-        lw = liw = fw = partner_w = aw = nw = dw = 0.0
+        lw = liw = fw = partner_w = aw = nw = fnw = dw = iw = 0.0
         for term, kind, w in s.hits:
+            ew = w
             if kind == "province":
                 lw = max(lw, w)
+                acting_local = True
+            elif kind == "venue":
+                ew = w * p["venue_factor"]
+                lw = max(lw, ew)
+            elif kind == "co_organiser":
+                lw = max(lw, w)
             elif kind == "actor":
-                lw, liw = max(lw, w), max(liw, w)
+                lw = max(lw, w)
+                if w >= inst_min:  # "các địa phương", "địa phương": not an institution that acts
+                    liw = max(liw, w)
+            elif kind in ("foreign_actor", "foreign_national"):
+                ew = fa_w
+                fw, partner_w = max(fw, fa_w), max(partner_w, fa_w)
+                if kind == "foreign_national":
+                    fnw = max(fnw, w)
             elif kind in _ENTITY_KINDS:
                 fw = max(fw, w)
             elif kind == "partner":
@@ -100,15 +115,23 @@ def score(article: Article | Mapping[str, Any], lexicon: Lexicon | None = None) 
                 nw = max(nw, w)
             elif kind == "distractor":
                 dw += w
+            elif kind == "internal":
+                iw = max(iw, w)
             ek = (term, kind, s.where)
-            evidence[ek] = evidence.get(ek, 0.0) + w * pw
+            evidence[ek] = evidence.get(ek, 0.0) + ew * pw
+        if liw > 0:
+            acting_local = True
+        elif fnw > 0:
+            nw = max(nw, fnw)  # a foreign head of state with no local actor beside: national diplomacy
         if aw == 0 and liw >= p["implied_min_actor"] and partner_w >= p["implied_min_partner"]:
             aw = p["implied_action"]  # a local institution and a foreign counterpart: an encounter
         if s.where == "title":
             title_national = nw > 0
             title_local = lw > 0
-        if s.where != "body" and (fw >= p["triple_min_partner"] or aw > 0):
-            head_fa = True
+        if s.where != "body":
+            head_fa = head_fa or fw >= p["triple_min_partner"] or aw > 0
+            head_partner = head_partner or fw >= p["triple_min_partner"]
+            head_internal = head_internal or iw > 0
         sum_l += pw * lw
         sum_li += pw * liw
         sum_f += pw * fw
@@ -139,6 +162,11 @@ def score(article: Article | Mapping[str, Any], lexicon: Lexicon | None = None) 
         factors.append(("no foreign partner or action in the title or lead", p["unfocused_factor"]))
     if title_national and not title_local:
         factors.append(("national actor in the title, no local actor", p["national_title_factor"]))
+    if not acting_local and raw > 0:
+        factors.append(("no Vietnamese locality acts (only venues or vague mentions)", p["no_local_factor"]))
+    if head_internal and not head_partner and raw > 0:
+        factors.append(("internal foreign-affairs work (training, review), no foreign partner in the title or lead",
+                        p["internal_factor"]))
     value = raw
     for _why, f in factors:
         value *= f

@@ -1,5 +1,11 @@
-"""One crawl pass, in this process (the Twisted reactor runs once per process: the scheduler
-starts each pass in a child process, see pipeline/run/scheduler.py)."""
+"""One crawl pass, in this process (``presswatch crawl``; the Twisted reactor runs once per process:
+``presswatch run`` runs its passes in long-lived workers, see pipeline/run/worker.py).
+
+Signals (``crawl_once``): a first SIGINT/SIGTERM closes the pass gracefully (in-flight requests end,
+queued ones are left for the next pass; its crawl_runs rows say ``shutdown``); a second one stops the
+reactor at once (Scrapy's forced shutdown), and the rows the spider could not close are closed here,
+as ``killed``, with what the database holds (``db.runs.close_unfinished_run``). Either way the
+result's ``interrupted`` is the first signal's number, so the command can exit 128 + signal."""
 
 from __future__ import annotations
 
@@ -55,9 +61,29 @@ def scrapy_settings(specs: dict[str, SiteSpec], overrides: dict[str, Any] | None
 
 
 class PassResult(list[SiteSummary]):
-    """The per-site summaries of a pass, and what the alert delivery after it did (or None)."""
+    """The per-site summaries of a pass, what the alert delivery after it did (or None), and the number
+    of the signal that interrupted it (None: it ran to its end)."""
 
     alerts: Report | None = None
+    interrupted: int | None = None
+
+
+class _SignalledProcess(CrawlerProcess):
+    """A CrawlerProcess that remembers the shutdown signals it got (Scrapy's handlers: the first closes
+    the crawl gracefully, the second stops the reactor at once). Overrides Scrapy 2.x's private
+    ``_signal_shutdown`` / ``_signal_kill`` (signal handlers: they only record the number)."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.signals: list[int] = []
+
+    def _signal_shutdown(self, signum: int, frame: Any) -> None:
+        self.signals.append(signum)
+        super()._signal_shutdown(signum, frame)
+
+    def _signal_kill(self, signum: int, frame: Any) -> None:
+        self.signals.append(signum)
+        super()._signal_kill(signum, frame)
 
 
 def crawl_once(specs: dict[str, SiteSpec], db_path: str, overrides: dict[str, Any] | None = None,
@@ -72,7 +98,12 @@ def crawl_once(specs: dict[str, SiteSpec], db_path: str, overrides: dict[str, An
     if not specs:
         return _after_pass(PassResult(), db_path, alerts)
     open_db(db_path).close()  # migrate before the crawl starts
-    process = CrawlerProcess(scrapy_settings(specs, overrides))
+    from pipeline.run.discover import prepare_pass  # one-line (home only) blocks: discovered fields
+
+    specs, discovery_failed = prepare_pass(specs, db_path)
+    if not specs:
+        return _after_pass(PassResult(summaries_of(db_path, discovery_failed)), db_path, alerts)
+    process = _SignalledProcess(scrapy_settings(specs, overrides))
     if (overrides or {}).get("LOG_LEVEL") != "INFO":
         # their tracebacks repeat what the per-site summary says in one line
         for name in ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry",
@@ -81,9 +112,38 @@ def crawl_once(specs: dict[str, SiteSpec], db_path: str, overrides: dict[str, An
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, specs=specs, db_path=str(db_path), on_new_article=_enqueuer(alerts))
     process.start()
+    spider = getattr(crawler, "spider", None)
     # this pass's own runs (other passes may be writing crawl_runs rows at the same time)
-    run_ids = list(getattr(crawler.spider, "run_ids", {}).values())
+    run_ids = discovery_failed + list(getattr(spider, "run_ids", {}).values())
+    if process.signals:
+        _close_interrupted(db_path, spider, process.signals)
+        result = PassResult(summaries_of(db_path, run_ids))
+        result.interrupted = process.signals[0]
+        return result  # no alert delivery on the way out: the outbox keeps them for the next pass
     return _after_pass(PassResult(summaries_of(db_path, run_ids)), db_path, alerts)
+
+
+def _close_interrupted(db_path: str, spider: Any, signals: list[int]) -> None:
+    """After a forced stop (a second signal) the spider may not have closed its crawl_runs rows: close
+    them as ``killed`` (``shutdown`` after a single signal), counting what the database holds."""
+    import signal as _signal
+
+    from db.runs import close_unfinished_run
+
+    if spider is None or not getattr(spider, "run_ids", None):
+        return
+    names = " then ".join(_signal.Signals(s).name for s in signals)
+    status = "killed" if len(signals) > 1 else "shutdown"
+    db = open_db(db_path, migrate=False)
+    try:
+        for key, run_id in spider.run_ids.items():
+            st = spider.stats_by_site.get(key, {})
+            if close_unfinished_run(db, run_id, status=status, error=f"interrupted ({names})",
+                                    requests=int(st.get("requests", 0)), skipped=int(st.get("skipped", 0)),
+                                    errors=int(st.get("errors", 0))):
+                log.warning("%s: pass interrupted (%s): run %d closed as %s", key, names, run_id, status)
+    finally:
+        db.close()
 
 
 def _enqueuer(alerts: AlertsConfig | None) -> NewArticleHook | None:

@@ -1,39 +1,50 @@
-"""`presswatch run`: APScheduler 3 polls every site on its own interval, each pass in a child
-process (the Twisted reactor cannot restart), killed after the site's timeout; Datasette beside it.
+"""`presswatch run`: APScheduler 3 polls every site on its own interval and hands each due pass to a
+long-lived crawl worker (pipeline/run/pool.py: local worker processes, many passes each on one
+reactor) or, with ``--queue redis://…``, to the Redis queue that workers on any machine read
+(pipeline/run/writer.py: this process is then also the one writer). Datasette runs beside it.
 
 - One job per site (``max_instances=1``, ``coalesce=True``, a misfire grace time, jitter). After each
   pass the job is rescheduled: ``next_interval`` adapts the interval to the site's recent ``new``
   counts within [min_every, max_every], and a site in back-off (429/503, stored ``backoff_until``)
   is not polled before its back-off ends.
-- Stopping (SIGTERM/SIGINT): no new pass starts, every child crawl gets SIGTERM (Scrapy then closes
-  the spider gracefully and writes its crawl_runs row as ``shutdown``), then SIGKILL after a grace
-  period; rows a killed child left ``running`` are marked ``killed``. Each article is stored in one
+- Each pass runs with the site's spec as the sites file says now (an edit takes effect at the next
+  pass; a broken file makes the pass fail with the reason) passed through
+  ``pipeline.run.effective.effective_spec`` (the hook for discovery before a first pass).
+- Stopping (SIGTERM/SIGINT): no new pass starts, the workers get SIGTERM (their passes close
+  gracefully and write their crawl_runs rows as ``shutdown``), then SIGKILL after a grace period;
+  rows a killed worker left ``running`` are marked ``killed``. Each article is stored in one
   transaction, so the database is consistent whatever the moment. Exit code 0.
-- A child that outlives its site's ``timeout`` gets the same SIGTERM, grace, SIGKILL treatment.
+- A pass that outlives its site's ``timeout`` is cancelled; if it does not close within the grace
+  period its worker is killed and replaced.
+- Alerts owed by the outbox are delivered after each pass, from this process.
 
-The interval rule is in pipeline/run/intervals.py, the child processes' helpers (command, stopping,
-closing their crawl_runs rows, logging) in pipeline/run/children.py.
+The interval rule is in pipeline/run/intervals.py, the child processes' helpers (stopping, closing
+their crawl_runs rows, Datasette, logging) in pipeline/run/children.py.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import signal
-import subprocess
-import tempfile
 import threading
-import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from config import SiteSpec, settings
-from pipeline.run.children import crawl_command, end_process, mark_running, setup_logging
+from config import ConfigError, SiteSpec, load_sites, settings
+from pipeline.run.children import (
+    crawl_command,
+    end_process,
+    mark_running,
+    setup_logging,
+)
 from pipeline.run.intervals import HISTORY, jitter_for, next_interval
+from pipeline.run.pool import PassOutcome
+
+if TYPE_CHECKING:
+    from pipeline.alerts import AlertsConfig
 
 log = logging.getLogger("presswatch.run")
 
@@ -41,7 +52,7 @@ log = logging.getLogger("presswatch.run")
 # (config/settings.py: kill_grace, start_stagger, max_parallel)
 
 # re-exported: the pieces that moved to pipeline.run.children and pipeline.run.intervals
-__all__ = ["Runner", "run_forever", "next_interval", "jitter_for", "HISTORY", "crawl_command", "end_process",
+__all__ = ["Runner", "next_interval", "jitter_for", "HISTORY", "crawl_command", "end_process",
            "mark_running", "setup_logging"]
 
 
@@ -59,17 +70,33 @@ def _now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+class Dispatch(Protocol):
+    """Where a due pass goes: the local workers (pipeline/run/pool.py ``LocalPool``) or the Redis queue
+    (pipeline/run/writer.py ``QueueDispatch``)."""
+
+    def run_pass(self, spec: SiteSpec, timeout: float, grace: float) -> PassOutcome: ...
+
+    def stop(self, grace: float) -> None: ...
+
+    def kill_now(self) -> None: ...
+
+
 class Runner:
     """The scheduler, its child crawls and their shutdown."""
 
     def __init__(self, specs: dict[str, SiteSpec], db_path: str, *, sites_file: str | None = None,
-                 kill_grace: float | None = None) -> None:
+                 kill_grace: float | None = None, dispatch: Dispatch | None = None,
+                 alerts: AlertsConfig | None = None) -> None:
         self.specs = {k: s for k, s in specs.items() if s.enabled}
         self.db_path = db_path
         self.sites_file = sites_file
+        self._sites_mtime: int | None = None
+        self._loaded: dict[str, SiteSpec] = {}
         self.kill_grace = settings.kill_grace() if kill_grace is None else kill_grace
         self.stopping = threading.Event()
-        self.children: dict[str, subprocess.Popen[Any]] = {}
+        self.dispatch = dispatch
+        self.alerts = alerts
+        self.deliver_lock = threading.Lock()
         self.lock = threading.Lock()
         self.idle = threading.Condition(self.lock)
         self.active = 0
@@ -105,51 +132,80 @@ class Runner:
         self.reschedule(spec.key, datetime.now(UTC) + timedelta(seconds=spec.timeout + self.kill_grace + 60))
         last_id = self.last_run_id(spec.key)
         started = _now_iso()
-        with self.lock:
-            if self.stopping.is_set():
-                return None
-            proc = subprocess.Popen(crawl_command(spec.key, self.db_path, self.sites_file),
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                    process_group=0)  # a terminal's Ctrl-C reaches only this process
-            self.children[spec.key] = proc
-        killed = False
         try:
-            try:
-                out, _ = proc.communicate(timeout=spec.timeout)
-            except subprocess.TimeoutExpired:
-                killed = True
-                log.error("[%s] crawl still running after its %.0fs timeout: stopping it", spec.key,
-                          spec.timeout)
-                end_process(proc, self.kill_grace)
-                out, _ = proc.communicate()
-        finally:
-            with self.lock:
-                self.children.pop(spec.key, None)
-        for line in (out or "").splitlines():
-            log.info("[%s] %s", spec.key, line)
+            spec = self.current_spec(spec.key)
+        except ConfigError as e:
+            error = f"cannot read the sites file: {e}"[:500]
+            log.error("[%s] %s", spec.key, error)
+            self.record_failure(spec.key, last_id, started, "failed", error)
+            self.after_pass(spec)
+            return 1
+        spec = self.effective(spec)
+        if self.stopping.is_set() or self.dispatch is None:
+            return None
+        outcome = self.dispatch.run_pass(spec, spec.timeout, self.kill_grace)
         with self.lock:
             self.passes += 1
-        if killed:
-            error = f"killed after {spec.timeout:.0f}s timeout"
-            if not mark_running(self.db_path, spec.key, "killed", error):
-                self.record_failure(spec.key, last_id, started, "killed", error)
-        elif self.stopping.is_set():
+        if outcome.status == "stopped" or self.stopping.is_set():
             mark_running(self.db_path, spec.key, "killed", "stopped with presswatch run")
-            return proc.returncode
-        elif proc.returncode != 0:
-            tail = (out or "").strip().splitlines()[-1:] or [""]
-            error = f"crawl exited with code {proc.returncode}: {tail[0][:300]}".rstrip(": ")
-            log.error("[%s] %s", spec.key, error)
-            if not mark_running(self.db_path, spec.key, "failed", error):
-                self.record_failure(spec.key, last_id, started, "failed", error)
+            return None
+        if outcome.status in ("killed", "died") or outcome.error:
+            status = "failed" if outcome.status == "done" else outcome.status
+            error = outcome.error or status
+            if outcome.status == "done":
+                log.error("[%s] %s", spec.key, error)
+            if not mark_running(self.db_path, spec.key, "killed" if status == "killed" else "failed", error):
+                if outcome.status != "killed" or not outcome.run_ids:
+                    self.record_failure(spec.key, last_id, started, status, error)
+        self.deliver_alerts()
         self.after_pass(spec)
-        return proc.returncode
+        return 0 if outcome.status == "done" and not outcome.error else 1
+
+    def current_spec(self, key: str) -> SiteSpec:
+        """The site's spec as the sites file says now (an edit takes effect at the next pass; the file is
+        read again only when its modification time changed). Raises ConfigError when the file is
+        unusable or no longer has the site."""
+        if self.sites_file is None:
+            return self.specs[key]
+        try:
+            mtime = os.stat(self.sites_file).st_mtime_ns
+        except OSError as e:
+            raise ConfigError(f"{self.sites_file}: {e.strerror}") from None
+        if mtime != self._sites_mtime:
+            self._loaded = load_sites(self.sites_file)
+            self._sites_mtime = mtime
+        if key not in self._loaded:
+            raise ConfigError(f"{self.sites_file}: no site {key!r} any more")
+        return self._loaded[key]
+
+    def effective(self, spec: SiteSpec) -> SiteSpec:
+        """The spec a pass runs with: ``pipeline.run.effective.effective_spec`` (the hook for discovery
+        before a site's first pass)."""
+        from db import open_db
+        from pipeline.run.effective import effective_spec
+
+        db = open_db(self.db_path, migrate=False)
+        try:
+            return effective_spec(db, spec)
+        finally:
+            db.close()
+
+    def deliver_alerts(self) -> None:
+        """Send what the alert outbox owes after a pass (when an alerts file with channels is in use)."""
+        if self.alerts is None or not any(s.channels for s in self.alerts.subscriptions.values()):
+            return
+        from pipeline.run.crawl import deliver_alerts
+
+        with self.deliver_lock:
+            report = deliver_alerts(self.db_path, self.alerts)
+        if report.errors:
+            log.warning("alerts: %s", report.line())
 
     def last_run_id(self, key: str) -> int:
         from db import open_db
         from db.runs import last_run_id
 
-        db = open_db(self.db_path)
+        db = open_db(self.db_path, migrate=False)
         try:
             return last_run_id(db, key)
         finally:
@@ -160,7 +216,7 @@ class Runner:
         from db import open_db
         from db.runs import record_missing_run
 
-        db = open_db(self.db_path)
+        db = open_db(self.db_path, migrate=False)
         try:
             record_missing_run(db, key, since_id, started, status, error)
         finally:
@@ -170,7 +226,7 @@ class Runner:
         from db import open_db
         from db.runs import get_site_state
 
-        db = open_db(self.db_path)
+        db = open_db(self.db_path, migrate=False)
         try:
             until = _utc(get_site_state(db, key)["backoff_until"])
         finally:
@@ -182,7 +238,7 @@ class Runner:
         from db import open_db
         from db.runs import recent_new_counts, set_interval
 
-        db = open_db(self.db_path)
+        db = open_db(self.db_path, migrate=False)
         try:
             interval = next_interval(recent_new_counts(db, spec.key, HISTORY), spec)
             set_interval(db, spec.key, interval)
@@ -222,7 +278,7 @@ class Runner:
         now = datetime.now(UTC)
         stagger = settings.start_stagger()
         out: dict[str, datetime] = {}
-        db = open_db(self.db_path)
+        db = open_db(self.db_path, migrate=False)
         try:
             for i, (key, spec) in enumerate(self.specs.items()):
                 when = now + timedelta(seconds=i * stagger)
@@ -259,7 +315,7 @@ class Runner:
         from db import open_db
         from db.runs import get_site_state
 
-        db = open_db(self.db_path)
+        db = open_db(self.db_path, migrate=False)
         try:
             intervals = {k: get_site_state(db, k)["interval_seconds"] or s.every
                          for k, s in self.specs.items()}
@@ -283,87 +339,15 @@ class Runner:
             list(pool.map(self.run_site, list(self.specs)))
 
     def stop(self) -> None:
-        """Stop polling, end child crawls (SIGTERM, grace, SIGKILL), wait for the passes to finish."""
+        """Stop polling, end the running passes (SIGTERM to the workers, grace, SIGKILL), wait for them."""
         self.stopping.set()
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        with self.lock:
-            children = list(self.children.values())
-        for child in children:
-            if child.poll() is None:
-                log.info("stopping crawl pid %d (SIGTERM)", child.pid)
-                try:
-                    child.terminate()
-                except ProcessLookupError:
-                    pass
-        deadline = time.monotonic() + self.kill_grace
-        for child in children:
-            try:
-                child.wait(timeout=max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                log.warning("crawl pid %d still running %.0fs after SIGTERM: SIGKILL", child.pid,
-                            self.kill_grace)
-                child.kill()
+        if self.dispatch is not None:
+            self.dispatch.stop(self.kill_grace)
         with self.idle:
             self.idle.wait_for(lambda: self.active == 0, timeout=self.kill_grace + 10)
 
     def kill_now(self) -> None:
-        with self.lock:
-            children = list(self.children.values())
-        for child in children:
-            if child.poll() is None:
-                child.kill()
-
-
-def run_forever(specs: dict[str, SiteSpec], db_path: str, *, sites_file: str | None = None,
-                serve: bool = True, port: int = 8001, log_dir: str | Path | None = "logs",
-                once: bool = False) -> int:
-    """``presswatch run``. Returns the exit code (0 after a clean stop)."""
-    from db import open_db
-    from pipeline.publish import datasette_command, write_metadata
-
-    setup_logging(log_dir)
-    db_path = str(db_path)
-    open_db(db_path).close()
-    runner = Runner(specs, db_path, sites_file=sites_file)
-    stop = threading.Event()
-    signals_seen = 0
-
-    def on_signal(signum: int, frame: Any) -> None:
-        nonlocal signals_seen
-        signals_seen += 1
-        if signals_seen == 1:
-            log.info("signal %d: stopping (again to kill the crawls at once)", signum)
-            stop.set()
-            runner.stopping.set()
-        else:
-            log.warning("signal %d again: killing the crawls", signum)
-            runner.kill_now()
-
-    old = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
-    tmp = tempfile.TemporaryDirectory()
-    server = None
-    try:
-        if serve:
-            meta = write_metadata(db_path, Path(tmp.name) / "metadata.json")
-            server = subprocess.Popen(datasette_command(db_path, meta, "127.0.0.1", port), process_group=0)
-            log.info("Datasette on http://127.0.0.1:%d/", port)
-        if once:
-            worker = threading.Thread(target=runner.run_once, name="once", daemon=True)
-            worker.start()
-            while worker.is_alive() and not stop.wait(0.5):
-                pass
-        else:
-            runner.start()
-            while not stop.wait(1.0):
-                pass
-    finally:
-        runner.stop()
-        if server is not None:
-            end_process(server, 10)
-        tmp.cleanup()
-        for s, h in old.items():
-            signal.signal(s, h)
-        log.info("stopped after %d pass(es) (pid %d)", runner.passes, os.getpid())
-    return 0
-
+        if self.dispatch is not None:
+            self.dispatch.kill_now()

@@ -6,6 +6,7 @@ spiders/settings.py). Each is a thin adapter over one step of ``pipeline.process
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import sqlite_utils
@@ -23,6 +24,10 @@ class PassContext(Protocol):
     on_new_article: NewArticleHook | None
 
     def stop_for_db_error(self, exc: BaseException) -> bool: ...
+
+    def note_url(self, url: str, site: str, status: str, reason: str | None, http_status: int | None) -> None: ...
+
+    hand_off: Callable[[str, dict[str, Any]], None] | None
 
 
 class Stage:

@@ -19,6 +19,10 @@ class ExtractStage(Stage):
         if article is None:
             ctx.stats_by_site[item.site]["not_article"] += 1
             record_url(ctx.db, item.url, item.site, "not_article", reason, item.status)
+            hand_off = getattr(ctx, "hand_off", None)
+            if hand_off is not None:  # queue mode: the writer records it too
+                hand_off("url", dict(url=item.url, site=item.site, status="not_article", reason=reason,
+                                         http_status=item.status))
             raise DropItem(reason or "not an article")
         article.site = item.site
         if item.fetched_url != item.url:

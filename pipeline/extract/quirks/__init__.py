@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipeline.extract.quirks.base import _BY_HOST, REGISTRY, Quirk, register
+from pipeline.extract.quirks.base import _BY_HOST, FAMILIES, REGISTRY, Quirk, register
 
 __all__ = ["Quirk", "register", "find_quirk", "REGISTRY", "OUTLETS"]
 
@@ -46,7 +46,8 @@ def _by_host(url: str | None) -> Quirk | None:
 
 def find_quirk(site: Any = None, url: str | None = None, tree: Any = None) -> Quirk | None:
     """The quirk for a SiteSpec (``quirk`` then ``key``), else for the URL's host, else (given the
-    parsed page) for the host of its canonical/og:url, else the first quirk whose markers match."""
+    parsed page) for the host of its canonical/og:url, else the first quirk whose markers match, else
+    the CMS family (base.FAMILIES) whose markup the page has."""
     if site is not None:
         for name in (getattr(site, "quirk", None), getattr(site, "key", None)):
             if name and name in REGISTRY:
@@ -59,7 +60,7 @@ def find_quirk(site: Any = None, url: str | None = None, tree: Any = None) -> Qu
             found = _by_host(str(u))
             if found is not None:
                 return found
-        for q in REGISTRY.values():
+        for q in (*REGISTRY.values(), *FAMILIES):  # outlets first, then CMS families (base.py)
             if any(tree.xpath(m) for m in q.markers):
                 return q
     except Exception:  # a marker XPath is best effort

@@ -1,0 +1,119 @@
+"""Datasette's search through the one matcher (``pipeline.search``): hooks of the plugin.
+
+How Datasette 0.65 searches a table: with ``fts_table`` in the metadata and ``searchmode: escaped``,
+``?_search=Q`` (the search box) adds ``id in (select rowid from articles_fts where articles_fts
+match escape_fts(:search))``, and the page stays ordered by the table's sort (newest first).
+
+- ``prepare_connection`` replaces ``escape_fts`` on presswatch's connections (plugin hooks run after
+  Datasette registers its own) by ``Query.match``: phrase or NEAR, accent-free, the query normalised
+  (Ð, NFD, old tone placement). It also registers ``pw_match``, ``pw_phrase``, ``pw_marks``,
+  ``pw_highlight(text, q)`` and ``pw_snippet(text, q)`` for the ranked ``search`` canned query.
+- ``filters_from_request`` adds, for a query with Vietnamese marks, the accent-sensitive test on
+  ``articles_fts_marks`` ("Hải Nam" then leaves out "hai năm").
+- ``asgi_wrapper`` remembers the request's ``_search`` (a context variable) so that ``render_cell``
+  shows the title with its matches marked and a snippet of the text under it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import sqlite3
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any
+from urllib.parse import parse_qs
+
+from markupsafe import Markup
+
+from db.search import MARKS_FILTER
+from pipeline.search import highlight, parse, snippet
+
+__all__ = ["prepare_connection", "filters_from_request", "asgi_wrapper", "render_cell", "safe_marked"]
+
+TABLE = "articles"
+_CURRENT: ContextVar[str | None] = ContextVar("presswatch_search", default=None)
+_MARK = re.compile(r"</?mark>")
+
+
+def _q(fn: Callable[..., str]) -> Callable[..., str | None]:
+    def wrapped(*args: Any) -> str | None:
+        try:
+            return fn(*args)
+        except Exception:  # noqa: BLE001 - an SQL function must never raise into the query
+            return None
+    return wrapped
+
+
+def prepare_connection(conn: sqlite3.Connection) -> None:
+    """Register the search functions on a Datasette connection (``escape_fts`` replaced)."""
+    conn.create_function("escape_fts", 1, _q(lambda q: parse(str(q or "")).match), deterministic=True)
+    conn.create_function("pw_match", 1, _q(lambda q: parse(str(q or "")).match), deterministic=True)
+    conn.create_function("pw_phrase", 1, _q(lambda q: parse(str(q or "")).phrase), deterministic=True)
+    conn.create_function("pw_marks", 1, _q(lambda q: parse(str(q or "")).marks), deterministic=True)
+    conn.create_function("pw_highlight", 2,
+                         _q(lambda t, q: highlight(str(t or ""), parse(str(q or "")))), deterministic=True)
+    conn.create_function("pw_snippet", 2,
+                         _q(lambda t, q: snippet(str(t or ""), parse(str(q or "")))), deterministic=True)
+
+
+def filters_from_request(request: Any, database: str, table: str, datasette: Any) -> Any:
+    """The accent-sensitive filter of a marked ``?_search=`` on the articles table, else None."""
+    if table != TABLE or request is None:
+        return None
+    q = request.args.get("_search")
+    if not q:
+        return None
+    marks = parse(q).marks
+    if not marks:
+        return None
+    from datasette.filters import FilterArguments
+
+    return FilterArguments([MARKS_FILTER], {"pw_marks": marks})
+
+
+def asgi_wrapper(app: Any) -> Any:
+    """Wraps an ASGI app: the request's ``_search`` (articles table pages) in a context variable."""
+    async def with_search(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        q = None
+        if scope.get("type") == "http" and scope.get("path", "").rstrip("/").split("/")[-1].split(".")[0] == TABLE:
+            args = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+            q = (args.get("_search") or [None])[0]
+        token = _CURRENT.set(q or None)
+        try:
+            await app(scope, receive, send)
+        finally:
+            _CURRENT.reset(token)
+
+    return with_search
+
+
+def safe_marked(value: Any) -> Markup | None:
+    """``value`` as Markup when it is escaped text whose only tags are <mark> (what pw_highlight and
+    pw_snippet return), else None (rendered as plain text by Datasette)."""
+    if not isinstance(value, str) or "<mark>" not in value:
+        return None
+    rest = _MARK.sub("", value)
+    return Markup(value) if html.escape(html.unescape(rest), quote=True) == rest else None
+
+
+def render_cell(row: Any, value: Any, column: str, table: str | None) -> Markup | None:
+    """The articles table's title cell during a search: matches marked, a snippet of the text under
+    it. A canned query's ``title``/``snippet`` cells from pw_highlight/pw_snippet as HTML. Else None."""
+    if table is None and column in ("title", "snippet"):
+        return safe_marked(value)
+    q = _CURRENT.get()
+    if table != TABLE or column != "title" or not q or not isinstance(value, str):
+        return None
+    query = parse(q)
+    if not query:
+        return None
+    text = None
+    try:
+        text = row["text"]
+    except (KeyError, IndexError, TypeError):
+        pass
+    title = Markup(highlight(value, query))
+    if not isinstance(text, str):
+        return title
+    return Markup('{}<div class="pw-snippet">{}</div>').format(title, Markup(snippet(text, query)))

@@ -1,0 +1,227 @@
+"""Search: one matcher for Datasette, the canned queries, alert keywords and ``presswatch search``.
+
+A query is normalised like stored text (``pipeline.normalize``: NFC, Ð/ð→Đ/đ, tone placement, NFD
+input) and read into groups of syllables: a quoted phrase ``"hải nam"``, or a run of bare words.
+``word*`` is a prefix. The query picks the way it matches:
+
+- **marks** — it carries a Vietnamese mark (or đ): syllables match with those marks, any case
+  ("hải nam" finds "Hải Nam", not "hai năm"; "Đà Nẵng" not "đã nâng");
+- **folded** — it has none: syllables match accent-free ("hai nam" finds both, "doi ngoai" finds
+  "đối ngoại").
+
+A run of bare words matches side by side and in order (a phrase) or, ranked lower, all near each
+other (FTS5 ``NEAR``, ``NEAR_DISTANCE`` syllables apart); a quoted phrase only side by side. Several
+groups must all match. In SQLite (db/search.py) ``Query.match`` runs on the folded table
+``articles_fts`` (a superset), and a marks query also on ``articles_fts_marks`` (``Query.marks``);
+``Query.phrase`` ranks the exact phrases first. In Python, ``Query.spans`` finds the same matches in
+a text (highlighting, alert keywords: ``Query.matches``).
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from dataclasses import dataclass
+
+from pipeline.normalize import fold, fold_d, normalize_inline
+
+__all__ = ["Query", "Group", "parse", "fts_row", "NEAR_DISTANCE", "highlight", "snippet"]
+
+NEAR_DISTANCE = 10
+_TOKEN = re.compile(r"[^\W_]+")  # what FTS5 unicode61 calls a token: letters and digits
+_PART = re.compile(r'"([^"]*)"?(\*?)|([^"]+)')
+NOTHING = '""'  # an FTS5 expression that matches no row (an empty or wordless query)
+
+
+def fts_row(title: str, text: str) -> dict[str, str]:
+    """The full-text row of an article (db.search.write_fts): title and text as stored, and both
+    with đ folded (``dtitle``, ``dtext``) so that accent-free phrases match."""
+    return {"title": title, "text": text, "dtitle": fold_d(title), "dtext": fold_d(text)}
+
+
+def _is_marked(s: str) -> bool:
+    return fold(s) != s.lower()
+
+
+@dataclass(frozen=True)
+class Group:
+    """Syllables that belong together: ``exact`` (quoted: only side by side), ``prefix`` (the last
+    syllable is a prefix). ``words``: in the query's mode (lower case; folded in folded mode)."""
+
+    words: tuple[str, ...]
+    exact: bool = False
+    prefix: bool = False
+
+    def _phrase(self) -> str:
+        return '"' + " ".join(self.words) + '"' + ("*" if self.prefix else "")
+
+    def fts(self, strict: bool) -> str:
+        if len(self.words) == 1 or self.exact or strict:
+            return self._phrase()
+        parts = [f'"{w}"' for w in self.words]
+        if self.prefix:
+            parts[-1] += "*"
+        return f"({self._phrase()} OR NEAR({' '.join(parts)}, {NEAR_DISTANCE}))"
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: its text as typed, its mode ("marks" or "folded") and its groups (all must match)."""
+
+    text: str
+    mode: str
+    groups: tuple[Group, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.groups)
+
+    def _expr(self, cols: str, words: tuple[Group, ...], strict: bool) -> str:
+        if not words:
+            return NOTHING
+        return "{" + cols + "} : (" + " AND ".join(g.fts(strict) for g in words) + ")"
+
+    def _folded_groups(self) -> tuple[Group, ...]:
+        return tuple(Group(tuple(fold(w) for w in g.words), g.exact, g.prefix) for g in self.groups)
+
+    @property
+    def match(self) -> str:
+        """FTS5 expression on ``articles_fts`` (accent-free, phrase or NEAR): every hit of the query, and
+        for a marks query a superset of them (``marks`` then narrows)."""
+        return self._expr("dtitle dtext", self._folded_groups(), strict=False)
+
+    @property
+    def phrase(self) -> str:
+        """As ``match`` with every group as a phrase: the hits ranked first."""
+        return self._expr("dtitle dtext", self._folded_groups(), strict=True)
+
+    @property
+    def marks(self) -> str:
+        """FTS5 expression on ``articles_fts_marks`` for a marks query; '' for a folded one."""
+        if self.mode != "marks":
+            return ""
+        return self._expr("title text", self.groups, strict=False)
+
+    def _form(self, word: str) -> str:
+        return word.lower() if self.mode == "marks" else fold(word)
+
+    def spans(self, text: str, strict: bool = False) -> list[tuple[int, int]]:
+        """Character spans (start, end) in ``text`` (normalised like stored text) of the syllables that
+        make the query match, sorted; [] when it does not match (every group must). ``strict``: bare
+        runs only side by side (no NEAR)."""
+        if not self.groups or not text:
+            return []
+        toks = [(m.start(), m.end(), self._form(m.group())) for m in _TOKEN.finditer(text)]
+        out: list[tuple[int, int]] = []
+        for g in self.groups:
+            found = _group_spans(g, toks, strict)
+            if not found:
+                return []
+            out += found
+        return sorted(set(out))
+
+    def matches(self, text: str, strict: bool = False) -> bool:
+        """Whether ``text`` matches (the same rule as the FTS5 expressions)."""
+        return bool(self.spans(text, strict))
+
+
+def _eq(tok: str, word: str, prefix: bool) -> bool:
+    return tok.startswith(word) if prefix else tok == word
+
+
+def _group_spans(g: Group, toks: list[tuple[int, int, str]], strict: bool) -> list[tuple[int, int]]:
+    n, k = len(toks), len(g.words)
+    out: list[tuple[int, int]] = []
+    for i in range(n - k + 1):  # side by side, in order
+        if all(_eq(toks[i + j][2], w, g.prefix and j == k - 1) for j, w in enumerate(g.words)):
+            out += [(toks[i + j][0], toks[i + j][1]) for j in range(k)]
+    if out or strict or g.exact or k == 1:
+        return out
+    # NEAR: every syllable within NEAR_DISTANCE syllables of a window holding them all
+    pos = [[i for i, t in enumerate(toks) if _eq(t[2], w, g.prefix and j == k - 1)] for j, w in enumerate(g.words)]
+    if not all(pos):
+        return []
+    for i in pos[0]:
+        lo, hi = i - NEAR_DISTANCE - k, i + NEAR_DISTANCE + k
+        near = [[p for p in ps if lo <= p <= hi] for ps in pos]
+        if all(near):
+            out += [(toks[p][0], toks[p][1]) for ps in near for p in ps]
+    return out
+
+
+@functools.lru_cache(maxsize=1024)
+def parse(query: str | None) -> Query:
+    """Read a query as typed (any normalisation, NFD, Ð look-alikes, stray quotes and operators).
+    Never raises: a query without words gives an empty ``Query`` whose expressions match nothing."""
+    text = normalize_inline(query or "")
+    mode = "marks" if _is_marked(text) else "folded"
+    groups: list[Group] = []
+    for m in _PART.finditer(text):
+        quoted, star, bare = m.group(1), m.group(2), m.group(3)
+        chunk = quoted if quoted is not None else bare
+        words = [w.lower() for w in _TOKEN.findall(chunk)]
+        if not words:
+            continue
+        if quoted is not None:
+            groups.append(Group(tuple(words), exact=True, prefix=bool(star) or chunk.rstrip().endswith("*")))
+            continue
+        # a bare run: split after a prefix word ("da* nang": the prefix ends its group)
+        run: list[str] = []
+        for piece in chunk.split():
+            pw = [w.lower() for w in _TOKEN.findall(piece)]
+            if not pw:
+                continue
+            run += pw
+            if piece.endswith("*"):
+                groups.append(Group(tuple(run), prefix=True))
+                run = []
+        if run:
+            groups.append(Group(tuple(run)))
+    return Query(text, mode, tuple(groups))
+
+
+def highlight(text: str | None, query: Query, *, strict: bool = False) -> str:
+    """``text`` as HTML (escaped) with the matched syllables in <mark>; the whole text."""
+    if not text:
+        return ""
+    return _marked(text, query.spans(text, strict))
+
+
+def _marked(text: str, spans: list[tuple[int, int]]) -> str:
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:  # syllables side by side make one <mark>: "<mark>Đà Nẵng</mark>"
+        if merged and s >= merged[-1][1] and not text[merged[-1][1]:s].strip():
+            merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    out, at = [], 0
+    for s, e in merged:
+        if s < at:
+            continue
+        out += [html.escape(text[at:s]), "<mark>", html.escape(text[s:e]), "</mark>"]
+        at = e
+    out.append(html.escape(text[at:]))
+    return "".join(out)
+
+
+def snippet(text: str | None, query: Query, *, width: int = 240) -> str:
+    """HTML: about ``width`` characters of ``text`` around its first match (escaped, matches in
+    <mark>, "…" where cut); the opening of the text when nothing matches."""
+    if not text:
+        return ""
+    flat = " ".join(text.split())
+    spans = query.spans(flat)
+    if not spans:
+        cut = flat[:width]
+        return html.escape(cut) + (" …" if len(flat) > width else "")
+    first = spans[0][0]
+    lo = max(0, first - width // 3)
+    if lo:
+        sp = flat.find(" ", lo)
+        lo = sp + 1 if 0 <= sp < first else lo
+    hi = min(len(flat), lo + width)
+    if hi < len(flat):
+        sp = flat.rfind(" ", lo, hi)
+        hi = sp if sp > spans[0][1] else hi
+    inner = [(s - lo, e - lo) for s, e in spans if s >= lo and e <= hi]
+    return ("… " if lo else "") + _marked(flat[lo:hi], inner) + (" …" if hi < len(flat) else "")

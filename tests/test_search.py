@@ -1,0 +1,292 @@
+"""Search that respects tone marks (issue 14): pipeline/search.py, db/search.py, migration 0007, the
+Datasette search box / ?_search= / ranked `search` query, `presswatch search`, through SQLite, the JSON
+API and a real browser. The fixture articles are invented for these tests."""
+
+from __future__ import annotations
+
+import subprocess
+import unicodedata
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_datasette import CHROMIUM, CHROMIUM_ARGS, DB_NAME, free_port, get_json, wait_http
+
+from db import open_db
+from db.search import index_size
+from db.search import search as sql_search
+from pipeline import publish
+from pipeline.article import Article, Relevance
+from pipeline.normalize import fold_d, normalize_text
+from pipeline.process import store_article
+from pipeline.search import fts_row, parse
+
+# key -> (title, text, provinces)
+ARTICLES: dict[str, tuple[str, str, list[str]]] = {
+    "hainan": ("Quảng Ninh mở rộng giao thương với tỉnh Hải Nam",
+               "Đoàn công tác tỉnh Quảng Ninh làm việc với chính quyền tỉnh Hải Nam (Trung Quốc) về "
+               "tuyến tàu khách và hợp tác thương mại biên giới.", ["Quảng Ninh"]),
+    "two_years": ("Cầu treo bản Nà Lừa thông xe",
+                  "Sau hai năm thi công, cây cầu treo mới nối hai bờ suối đã thông xe. Người dân hai bản "
+                  "không còn phải lội suối mùa lũ.", []),
+    "danang": ("Lãnh đạo thành phố Đà Nẵng tiếp Tổng Lãnh sự Hàn Quốc",
+               "Chủ tịch UBND thành phố Đà Nẵng đề nghị hai bên thúc đẩy hợp tác quốc tế về du lịch "
+               "và đào tạo nghề.", ["Đà Nẵng"]),
+    "raised": ("Ngân hàng điều chỉnh biểu lãi suất",
+               "Một ngân hàng thương mại đã nâng lãi suất huy động thêm nửa điểm phần trăm từ đầu tuần.", []),
+    "japan": ("Bắc Ninh đón đoàn doanh nghiệp Nhật Bản",
+              "Tỉnh Bắc Ninh đón đoàn doanh nghiệp Nhật Bản đến tìm hiểu cơ hội đầu tư vào khu công nghiệp.",
+              ["Bắc Ninh"]),
+    "agreed": ("Huyện họp bàn kế hoạch phòng chống thiên tai",
+               "Hội nghị thống nhất giao Ủy ban nhân dân các xã rà soát phương án sơ tán dân.", []),
+    "foreign": ("Sở Ngoại vụ tổng kết công tác năm",
+                "Sở Ngoại vụ tổng kết công tác đối ngoại của tỉnh và đề ra nhiệm vụ cho năm tới.", []),
+    "football": ("Bàn thắng phút bù giờ ở sân vận động tỉnh",
+                 "Đội khách giành chiến thắng nhờ cú sút xa ngoài vòng cấm ở phút cuối của trận đấu.", []),
+    "twinning_title": ("Lễ kết nghĩa giữa hai địa phương",
+                       "Buổi lễ diễn ra trang trọng với sự tham dự của đại diện hai bên.", []),
+    "twinning_body": ("Tin vắn trong tuần",
+                      "Nhiều hoạt động giao lưu diễn ra. Hai xã ký văn bản kết nghĩa. Một hội chợ khai mạc.", []),
+}
+
+
+def _store(db: Any) -> dict[str, int]:
+    ids = {}
+    db.execute("INSERT OR IGNORE INTO sites (key, name) VALUES ('example', 'Báo Ví Dụ')")
+    for i, (key, (title, text, provs)) in enumerate(ARTICLES.items()):
+        a = Article(url=f"https://example.vn/bai-{i}.html", title=title, text=text, site="example",
+                    published=f"2026-03-{10 + i:02d}T09:00:00+07:00", language="vi")
+        a.relevance = Relevance(score=0.5, relevant=True, provinces=provs, countries=[], evidence=[])
+        ids[key] = store_article(db, a, b"<html></html>")
+    return ids
+
+
+@pytest.fixture
+def sdb(tmp_db: Any) -> tuple[Any, dict[str, int]]:
+    return tmp_db, _store(tmp_db)
+
+
+def found(db: Any, q: str) -> list[int]:
+    p = parse(q)
+    return [h["id"] for h in sql_search(db, p.match, p.phrase, p.marks, limit=100)]
+
+
+def keys(ids: dict[str, int], hits: list[int]) -> list[str]:
+    back = {v: k for k, v in ids.items()}
+    return [back[h] for h in hits]
+
+
+# -- the issue's examples through SQLite -----------------------------------------------------------
+@pytest.mark.parametrize(("q", "want"), [
+    ("Hải Nam", ["hainan"]), ('"Hải Nam"', ["hainan"]), ("hải nam", ["hainan"]), ("HẢI NAM", ["hainan"]),
+    ("hai năm", ["two_years"]),
+    ("Đà Nẵng", ["danang"]), ("Ðà Nẵng", ["danang"]),  # U+00D0, the look-alike
+    (unicodedata.normalize("NFD", "Đà Nẵng"), ["danang"]), ("đã nâng", ["raised"]),
+    ("Nhật Bản", ["japan"]), ('"nhật bản"', ["japan"]),
+    ("đối ngoại", ["foreign"]),
+    ("Hả*", ["hainan"]),  # a prefix with marks
+])
+def test_a_query_with_marks_matches_those_marks(sdb: Any, q: str, want: list[str]) -> None:
+    db, ids = sdb
+    assert parse(q).mode == "marks"
+    assert sorted(keys(ids, found(db, q))) == sorted(want)
+
+
+@pytest.mark.parametrize(("q", "want"), [
+    ("hai nam", {"hainan", "two_years"}), ('"da nang"', {"danang", "raised"}), ("da nang", {"danang", "raised"}),
+    ("hop tac quoc te", {"danang"}), ('"hop tac quoc te"', {"danang"}), ("nhat ban", {"japan", "agreed"}),
+    ("doi ngoai", {"foreign", "football"}), ("DOI NGOAI", {"foreign", "football"}), ("ket ngh*", {"twinning_title",
+                                                                                              "twinning_body"}),
+])
+def test_an_accent_free_query_matches_every_spelling(sdb: Any, q: str, want: set[str]) -> None:
+    db, ids = sdb
+    assert parse(q).mode == "folded"
+    assert set(keys(ids, found(db, q))) == want
+
+
+def test_side_by_side_first_then_near_ranked_lower(sdb: Any) -> None:
+    db, ids = sdb
+    assert keys(ids, found(db, "doi ngoai")) == ["foreign", "football"]  # "đội khách … ngoài vòng cấm" last
+    assert keys(ids, found(db, "nhat ban")) == ["japan", "agreed"]  # "thống nhất … Ủy ban" last
+    assert keys(ids, found(db, '"nhat ban"')) == ["japan"]  # a quoted phrase: side by side only
+
+
+def test_title_weighted_above_body(sdb: Any) -> None:
+    db, ids = sdb
+    assert keys(ids, found(db, "kết nghĩa")) == ["twinning_title", "twinning_body"]
+
+
+def test_python_matcher_agrees_with_sqlite(sdb: Any) -> None:
+    db, ids = sdb
+    for q in ["Hải Nam", "hai nam", "Đà Nẵng", "da nang", "doi ngoai", '"nhat ban"', "Nhật Bản", "ket ngh*", "Hả*"]:
+        p = parse(q)
+        py = {k for k, (t, x, _) in ARTICLES.items() if p.matches(t) or p.matches(x)}
+        assert py == set(keys(ids, found(db, q))), q
+
+
+def test_queries_never_break_the_expression(sdb: Any) -> None:
+    db, _ = sdb
+    for q in ['"', '""', "AND", "OR NOT", "*", "title:x", "NEAR(a b)", "a - b", "", "   ", "(", "{x}", "'"]:
+        found(db, q)  # no sqlite3.OperationalError
+    assert not parse("...")
+    assert found(db, "...") == []
+
+
+def test_highlight_and_snippet() -> None:
+    from pipeline.search import highlight, snippet
+
+    q = parse("da nang")
+    assert highlight("Lãnh đạo <b>Đà Nẵng</b>", q) == "Lãnh đạo &lt;b&gt;<mark>Đà Nẵng</mark>&lt;/b&gt;"
+    s = snippet("x " * 300 + "thành phố Đà Nẵng đề nghị" + " y" * 300, q, width=80)
+    assert "<mark>Đà Nẵng</mark>" in s and s.startswith("… ") and s.endswith(" …") and len(s) < 140
+
+
+# -- the index ----------------------------------------------------------------------------------
+def test_rewriting_an_article_keeps_both_tables_in_step(sdb: Any) -> None:
+    from db.articles import fts_replace, update_article
+
+    db, ids = sdb
+
+    def rewrite(title: str, text: str) -> None:  # as pipeline.process.refresh_article does
+        update_article(db, ids["hainan"], {"title": title, "text": text})
+        fts_replace(db, ids["hainan"], fts_row(title, text))
+
+    rewrite("Quảng Ninh mở rộng giao thương", "Sau hai năm, không còn nhắc đến tên cũ.")
+    assert found(db, "Hải Nam") == []
+    assert set(keys(ids, found(db, "hai năm"))) == {"hainan", "two_years"}
+    rewrite("Tin khác về tỉnh Hải Nam", "Không có gì.")
+    assert keys(ids, found(db, "Hải Nam")) == ["hainan"] and keys(ids, found(db, "hai năm")) == ["two_years"]
+    db.execute("INSERT INTO articles_fts_marks (articles_fts_marks, rank) VALUES ('integrity-check', 1)")
+    db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+
+
+def test_migration_sql_fold_equals_fold_d() -> None:
+    import sqlite3
+
+    texts = [normalize_text(t) for title, text, _ in ARTICLES.values() for t in (title, text)]
+    texts += ["ÐÀ NẴNG, đường Điện Biên Phủ ð Ɖ"]  # the look-alikes too, normalised or not
+    from db.search import _FOLD_D
+
+    conn = sqlite3.connect(":memory:")
+    for t in texts:
+        (got,) = conn.execute("SELECT " + _FOLD_D.format("?"), [t]).fetchone()
+        assert got == fold_d(t) == fts_row(t, t)["dtext"]
+
+
+def test_migration_0007_rebuilds_an_old_index_in_place(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from db.schema import migrate
+
+    path = tmp_path / "old.db"
+    db = open_db(path, migrate=False)
+    migrate(db, stop_before="0007_search_accents")
+    for i, (title, text, _) in enumerate(ARTICLES.values(), 1):  # as the code before 0007 stored them
+        db.execute("INSERT INTO articles (id, url, title, text, fetched_at) VALUES (?, ?, ?, ?, '2026-03-01')",
+                   [i, f"https://example.vn/{i}", title, text])
+        db.execute("INSERT INTO articles_fts (rowid, title, text, dwords) VALUES (?, ?, ?, '')", [i, title, text])
+    cols = "SELECT id, url, site, title, text, fetched_at, provinces, relevance FROM articles ORDER BY id"
+    before = db.execute(cols).fetchall()
+    db.close()
+    capsys.readouterr()
+    db = open_db(path)
+    assert "search index: 10/10 articles" in capsys.readouterr().err
+    try:
+        assert db.execute(cols).fetchall() == before  # rows unchanged
+        assert found(db, "Hải Nam") == [1] and sorted(found(db, "hai nam")) == [1, 2]
+        assert sorted(found(db, '"da nang"')) == [3, 4] and found(db, "Đà Nẵng") == [3]
+        assert set(index_size(db)) == {"articles_fts", "articles_fts_marks"}
+    finally:
+        db.close()
+
+
+# -- the CLI --------------------------------------------------------------------------------------
+def test_cli_search(sdb: Any, cli: Any, tmp_path: Path) -> None:
+    db, ids = sdb
+    r = cli("search", "Hải Nam", "--db", str(db.path))
+    assert r.exit_code == 0, r.output
+    lines = [x for x in r.stdout.splitlines() if x.strip()]
+    assert len(lines) == 1 and "Quảng Ninh mở rộng giao thương với tỉnh Hải Nam" in lines[0]
+    assert lines[0].startswith("2026-03-10 09:00") and "https://example.vn/bai-0.html" in lines[0]
+    r = cli("search", "da nang", "--db", str(db.path), "--province", "Da Nang", "--json")
+    assert r.exit_code == 0 and r.stdout.count('"id"') == 1 and '"exact": true' in r.stdout
+    missing = tmp_path / "nope" / "x.db"
+    r = cli("search", "da nang", "--db", str(missing))
+    assert r.exit_code == 1 and "no database" in r.output and not missing.parent.exists()
+
+
+# -- Datasette: the JSON API and a real browser ----------------------------------------------------------
+@pytest.fixture(scope="module")
+def ds_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("search") / f"{DB_NAME}.db"
+    db = open_db(path)
+    _store(db)
+    db.close()
+    return path
+
+
+def _titles(path: Path, url: str) -> list[str]:
+    return [r["title"] for r in get_json(path, url)["rows"]]
+
+
+@pytest.mark.parametrize(("q", "want", "not_want"), [
+    ('"Hải Nam"', "Hải Nam", "Cầu treo"), ("Ðà Nẵng", "Đà Nẵng", "lãi suất"), ("Nhật Bản", "Nhật Bản", "thiên tai"),
+    ("doi ngoai", "Sở Ngoại vụ", None), ("da nang", "Đà Nẵng", None), ("hop tac quoc te", "Đà Nẵng", None),
+])
+def test_datasette_table_search(ds_db: Path, q: str, want: str, not_want: str | None) -> None:
+    got = _titles(ds_db, f"/{DB_NAME}/articles.json?_search={urllib.parse.quote(q)}&_shape=objects")
+    assert got and any(want in t for t in got), (q, got)
+    assert not_want is None or not any(not_want in t for t in got), (q, got)
+
+
+def test_datasette_ranked_query_and_html_snippets(ds_db: Path) -> None:
+    from test_datasette import fetch
+
+    rows = get_json(ds_db, f"/{DB_NAME}/search.json?q=doi+ngoai&_shape=objects")["rows"]
+    assert [r["id"] for r in rows][:1] == [7] and len(rows) == 2  # đối ngoại first, the football match after
+    assert "<mark>đối ngoại</mark>" in rows[0]["snippet"]
+    assert get_json(ds_db, f"/{DB_NAME}/search.json?_shape=objects")["rows"]  # no query: newest first
+    (page,) = fetch(ds_db, f"/{DB_NAME}/articles?_search={urllib.parse.quote('Hải Nam')}")
+    assert page.status_code == 200
+    assert "<mark>Hải Nam</mark>" in page.text and 'class="pw-snippet"' in page.text
+
+
+@pytest.fixture(scope="module")
+def served_search(ds_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    meta = publish.write_metadata(ds_db, tmp_path_factory.mktemp("meta") / "metadata.json")
+    port = free_port()
+    proc = subprocess.Popen(publish.datasette_command(ds_db, meta, "127.0.0.1", port),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_http(f"{base}/-/versions.json", proc)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.mark.slow
+def test_browser_search_box(served_search: str) -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(locale="vi-VN")
+        try:
+            for q, want, not_want in [('"Hải Nam"', "Hải Nam", "Cầu treo"), ("Ðà Nẵng", "Đà Nẵng", "lãi suất"),
+                                      ("Nhật Bản", "Nhật Bản", "thiên tai"), ("doi ngoai", "Sở Ngoại vụ", None)]:
+                page.goto(f"{served_search}/{DB_NAME}/articles")
+                page.fill("input#_search", q)
+                page.locator("input#_search").press("Enter")
+                page.wait_for_url("**_search=**")
+                cells = page.locator("table.rows-and-columns tbody td.col-title").all_inner_texts()
+                assert cells and any(want in c for c in cells), (q, cells)
+                assert not_want is None or not any(not_want in c for c in cells), (q, cells)
+                assert page.locator("td.col-title mark").count() >= 1 and page.locator(".pw-snippet").count() >= 1
+            page.goto(f"{served_search}/{DB_NAME}/search?q=doi+ngoai")
+            first = page.locator("table.rows-and-columns tbody tr").first.inner_text()
+            assert "Sở Ngoại vụ" in first
+        finally:
+            browser.close()
