@@ -9,13 +9,15 @@ localities (as the text names them, and as 2025 units) and partner countries (al
 Printed per kind of the label and per file (dev.jsonl ids r…, more.jsonl ids n…), with activity
 counts (extracted vs labelled). Negatives (every article whose label is not positive) must give
 no activity: counted without and with the relevance gate the pipeline applies. Speed: median ms per
-positive article over several passes. ``-v`` prints every miss. Exits 0 (with a note) when the
+positive article over several passes, with relevance scoring timed in the same run (ratio) and
+the load average (the figures vary with the machine's load). ``-v`` prints every miss. Exits 0 (with a note) when the
 data is absent.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
 import time
@@ -128,8 +130,9 @@ def main(argv: list[str]) -> int:
             score(a, lex)
         base.append((time.perf_counter() - t0) / max(1, len(positives)) * 1000)
     bms = statistics.median(base)
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     print(f"speed: {ms:.2f} ms per positive article (median of 5 passes over {len(positives)}; goal <= 2 ms); "
-          f"relevance score() in the same run: {bms:.2f} ms (ratio {ms / bms:.2f})")
+          f"relevance score() in the same run: {bms:.2f} ms (ratio {ms / bms:.2f}); load average {load}")
     g = groups["all"]
     print("goals: " + ", ".join(f"{name} >= {goal}" for name, goal in GOALS.items() if name != "ms/article")
           + f"; measured kind {sum(g['kind']) / len(g['kind']):.2f}, "

@@ -1,8 +1,11 @@
 """How incremental is a crawl pass? A loopback news site (tests/loopnews.py) with N articles; a first
 pass, then K passes with a few new articles each, then a pass with nothing new. Each pass is one
-`python -m pipeline.cli crawl` child, as `presswatch run` starts them.
+`python -m pipeline.cli crawl` child; with ``--queue``, one `presswatch run --queue … --once` (the
+scheduler and the one writer) while one `presswatch worker` (no database: it asks the writer's Redis
+known-URL set before requesting an article) runs throughout, on a redis-server this script starts on a
+free loopback port.
 
-    python bench/incremental.py [--articles 200] [--passes 5] [--new 3] [--source feed|sitemap]
+    python bench/incremental.py [--articles 200] [--passes 5] [--new 3] [--source feed|sitemap] [--queue]
 
 Prints, per pass, the requests the site saw, then the figures the targets are about:
 article-page requests per new article (target <= 1.05), article requests in a pass with nothing new
@@ -12,11 +15,13 @@ article-page requests per new article (target <= 1.05), article requests in a pa
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from contextlib import ExitStack
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -31,12 +36,26 @@ def main() -> int:
     ap.add_argument("--passes", type=int, default=5, help="passes with new articles after the first")
     ap.add_argument("--new", type=int, default=3, help="articles published before each of those passes")
     ap.add_argument("--source", choices=("feed", "sitemap"), default="feed")
+    ap.add_argument("--queue", action="store_true", help="queue mode: a Redis queue, a worker, one writer")
     args = ap.parse_args()
 
-    with NewsSite(args.articles, feed_size=max(50, args.articles + args.passes * args.new)) as site, \
-            tempfile.TemporaryDirectory() as tmp:
+    with ExitStack() as stack:
+        site = stack.enter_context(NewsSite(args.articles, feed_size=max(50, args.articles + args.passes * args.new)))
+        tmp = stack.enter_context(tempfile.TemporaryDirectory())
         sites = site.write_sites(Path(tmp) / "sites.toml", source=args.source)
         db = Path(tmp) / "bench.db"
+        crawl = ["crawl", "--sites", str(sites), "--db", str(db)]
+        if args.queue:
+            from bench.scale import cli, consumers, redis_server, stop
+
+            url = stack.enter_context(redis_server())
+            worker = cli("worker", "--queue", url, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stack.callback(stop, worker)
+            deadline = time.monotonic() + 120
+            while consumers(url) < 1 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            crawl = ["run", "--queue", url, "--once", "--no-serve", "--sites", str(sites), "--db", str(db),
+                     "--log-dir", ""]
         plan = [("first", 0)] + [(f"+{args.new}", args.new)] * args.passes + [("nothing new", 0)]
         rows = []
         for label, add in plan:
@@ -45,8 +64,9 @@ def main() -> int:
             before_hits = Counter(site.hits)
             before_status = Counter(site.statuses)
             t0 = time.monotonic()
-            res = subprocess.run([sys.executable, "-m", "pipeline.cli", "crawl", "--sites", str(sites),
-                                  "--db", str(db)], cwd=REPO, capture_output=True, text=True)
+            stored_before = stored(db)
+            res = subprocess.run([sys.executable, "-m", "pipeline.cli", *crawl], cwd=REPO, capture_output=True,
+                                 text=True)
             took = time.monotonic() - t0
             if res.returncode != 0:
                 print(res.stdout, res.stderr, file=sys.stderr)
@@ -56,9 +76,10 @@ def main() -> int:
             art = sum(v for k, v in hits.items() if k.startswith("/tin/"))
             src = sum(v for k, v in hits.items() if not k.startswith("/tin/"))
             not_mod = sum(v for (path, st), v in statuses.items() if st == 304)
-            new = int(res.stdout.split(" new article(s)")[0].rsplit(" ", 1)[-1])
+            new = stored(db) - stored_before
             rows.append((label, add, new, art, src, not_mod, took))
 
+    print(f"mode: {'queue (run --queue --once + one presswatch worker)' if args.queue else 'presswatch crawl'}")
     print(f"site: {args.articles} articles, source {args.source}; "
           f"{args.passes} passes with {args.new} new each")
     print(f"{'pass':<12} {'published':>9} {'stored':>6} {'article req':>11} {'source req':>10} {'304':>4} "
@@ -80,6 +101,18 @@ def main() -> int:
           f"{sum(r[5] for r in rows)} answered 304")
     ok = inc_art <= 1.05 * max(inc_new, 1) and rows[-1][3] == 0
     return 0 if ok else 2
+
+
+def stored(db: Path) -> int:
+    if not db.exists():
+        return 0
+    conn = sqlite3.connect(db)
+    try:
+        return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+    except sqlite3.OperationalError:  # not migrated yet
+        return 0
+    finally:
+        conn.close()
 
 
 if __name__ == "__main__":

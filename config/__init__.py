@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +24,19 @@ CONFIG_DIR = Path(__file__).resolve().parent
 # Vietnam time (UTC+7, no daylight saving): the one time-zone constant of presswatch. A naive time
 # read from a Vietnamese page is in it, and every time shown to a user is converted to it.
 VN_TZ = timezone(timedelta(hours=7), "ICT")
+
+
+def vn_datetime(iso: str | None, *, naive: tzinfo = VN_TZ) -> datetime | None:
+    """An ISO 8601 time as an aware datetime in Vietnam time; ``naive``: the zone of a time written
+    without an offset (Vietnam time for a page's date, UTC for presswatch's own ``utcnow()`` stamps).
+    None for None, '' or text that is not ISO 8601 (never raises)."""
+    if not iso:
+        return None
+    try:
+        dt = datetime.fromisoformat(iso.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (dt if dt.tzinfo else dt.replace(tzinfo=naive)).astimezone(VN_TZ)
 DEFAULT_SITES = CONFIG_DIR / "sites.toml"
 
 __all__ = ["SiteSpec", "ConfigError", "load_sites", "home_domain", "parse_duration", "config_place", "CONFIG_DIR",

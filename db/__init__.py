@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -12,12 +13,24 @@ from config import settings
 
 DEFAULT_DB = "presswatch.db"
 
-__all__ = ["open_db", "default_db_path", "utcnow", "DEFAULT_DB"]
+__all__ = ["open_db", "default_db_path", "utcnow", "DEFAULT_DB", "rows", "one_row"]
 
 
 def default_db_path() -> str:
     """$PRESSWATCH_DB, else presswatch.db in the working directory."""
     return settings.db_path() or DEFAULT_DB
+
+
+def rows(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
+    """The remaining rows of an executed cursor as dicts keyed by column name."""
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def one_row(cur: sqlite3.Cursor) -> dict[str, Any] | None:
+    """The next row of an executed cursor as a dict keyed by column name, or None."""
+    r = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], r, strict=True)) if r is not None else None
 
 
 def utcnow() -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlite_utils
 
-from db import utcnow
+from db import one_row, rows, utcnow
 from db.search import write_fts
 
 # URL statuses that mean "decided: do not download again"
@@ -172,7 +172,8 @@ def write_index(db: sqlite_utils.Database, article_id: int, index: IndexRows, *,
     db.execute("UPDATE articles SET story_id = coalesce(story_id, id) WHERE id = ?", [article_id])
     from db.stories import write_link
 
-    write_link(db, article_id, index.story_link, index.story_merges)  # story_links (0008_story_links): why it joined its story
+    # story_links (0008_story_links): why it joined its story
+    write_link(db, article_id, index.story_link, index.story_merges)
     if index.supersedes is not None:  # the new article is earlier than a stored group: it becomes the original
         db.execute("UPDATE articles SET duplicate_of = ? WHERE id = ? OR duplicate_of = ?",
                    [article_id, index.supersedes, index.supersedes])
@@ -217,9 +218,7 @@ def article_texts(db: sqlite_utils.Database) -> list[tuple[int, str, str | None,
 
 def get_article(db: sqlite_utils.Database, article_id: int) -> dict[str, Any] | None:
     """The ``articles`` row of an id as a dict, or None."""
-    cur = db.execute("SELECT * FROM articles WHERE id = ?", [article_id])
-    row = cur.fetchone()
-    return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
+    return one_row(db.execute("SELECT * FROM articles WHERE id = ?", [article_id]))
 
 
 def recent_articles(db: sqlite_utils.Database, since_iso: str) -> list[tuple[int, str, str | None]]:
@@ -257,8 +256,7 @@ def revisions(db: sqlite_utils.Database, article_id: int) -> list[dict[str, Any]
     cur = db.execute(
         "SELECT id, fetched_at, title, text, content_hash FROM article_revisions WHERE article_id = ? "
         "ORDER BY fetched_at, id", [article_id])
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    return rows(cur)
 
 
 def unindexed_ids(db: sqlite_utils.Database) -> list[int]:

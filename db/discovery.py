@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlite_utils
 
-from db import utcnow
+from db import one_row, utcnow
 
 __all__ = ["record_discovery", "latest_discovery", "discovery_state", "DISCOVERY_COLUMNS", "NO_ARTICLE_PASSES"]
 
@@ -80,10 +80,7 @@ def latest_discovery(db: sqlite_utils.Database, site: str, *, ok_only: bool = Fa
                          [site])
     else:
         cur = db.execute("SELECT * FROM discoveries WHERE site = ? ORDER BY id DESC LIMIT 1", [site])
-    row = cur.fetchone()
-    if row is None:
-        return None
-    return dict(zip([d[0] for d in cur.description], row, strict=True))
+    return one_row(cur)
 
 
 def discovery_state(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:

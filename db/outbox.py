@@ -14,6 +14,8 @@ from typing import Any
 
 import sqlite_utils
 
+from db import rows
+
 STATUSES = ("pending", "sent", "failed", "feed_only", "report")
 REPORT_PREFIX = "report:"  # story_key of a scheduled press summary (status 'report' until sent)
 ALSO_LIMIT = 10  # other reports of the same story listed with an item ("also reported by")
@@ -203,8 +205,7 @@ def report_rows(db: sqlite_utils.Database, subscription: str) -> list[dict[str, 
     cur = db.execute(
         "SELECT id, story_key, status, sent_at, attempts, error FROM alert_outbox WHERE subscription = ? "
         "AND story_key LIKE 'report:%' ORDER BY id", [subscription])
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    return rows(cur)
 
 
 def any_article_id(db: sqlite_utils.Database) -> int | None:

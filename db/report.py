@@ -2,7 +2,11 @@
 
 Stories are articles grouped by ``coalesce(story_id, id)`` (an article with no story is a story of
 its own), over a window of Vietnamese calendar days: ``published_day`` (the generated column,
-migration ``datasette_browse_indexes``), else the day of ``fetched_at`` in Vietnam time. Each function
+migration ``datasette_browse_indexes``), else the day of ``fetched_at`` in Vietnam time, written as
+two index ranges (``_in_days``) so that a window reads the indexes on ``published_day`` rather than
+every row. A search (``story_search_page``) takes the FTS5 expressions of ``pipeline.search.Query``
+(the one matcher: folded table, marks table for a marked query, exact phrases first, bm25 with the
+title weighted as the ``search`` canned query does). Each function
 takes a DB-API connection (``sqlite3.Connection``, or ``sqlite_utils.Database.conn``) and returns
 plain values: lists of dicts, tuples, ints. Province and country filters use the ``arraycontains``
 pre-test of db/publish.py (substring of the JSON list first, then ``json_each`` decides).
@@ -13,8 +17,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
-
-from db.schema import FTS_TABLE
 
 DAY = "coalesce(a.published_day, date(a.fetched_at, '+7 hours'))"
 WHEN = "coalesce(a.published, a.fetched_at)"
@@ -27,10 +29,20 @@ def _contains(col: str, n: int) -> str:
     return "(" + " or ".join([one] * n) + ")"
 
 
+def _in_days(day_from: str, day_to: str | None = None) -> tuple[str, list[Any]]:
+    """``DAY`` between the two days (``day_to`` None: no upper bound) as index ranges: published_day
+    in the window, or no published_day and the day of fetched_at in it."""
+    if day_to is None:
+        return (" ((a.published_day >= ?) or (a.published_day is null and "
+                "date(a.fetched_at, '+7 hours') >= ?)) "), [day_from, day_from]
+    return (" ((a.published_day between ? and ?) or (a.published_day is null and "
+            "date(a.fetched_at, '+7 hours') between ? and ?)) "), [day_from, day_to, day_from, day_to]
+
+
 def _where(day_from: str, day_to: str, provinces: Sequence[str], countries: Sequence[str],
            sites: Sequence[str], relevant_only: bool, ids: Sequence[int] | None) -> tuple[str, list[Any]]:
-    clauses = [f"{DAY} between ? and ?"]
-    params: list[Any] = [day_from, day_to]
+    days, params = _in_days(day_from, day_to)
+    clauses = [days]
     if relevant_only:
         clauses.append("a.relevant = 1")
     if provinces:
@@ -74,36 +86,42 @@ def story_articles(conn: sqlite3.Connection, keys: Sequence[int], day_from: str,
         return []
     marks = ", ".join("?" * len(keys))
     rel = " and a.relevant = 1" if relevant_only else ""
+    days, params = _in_days(day_from, day_to)
     sql = (f"select a.id, {STORY} as story, a.site, coalesce(s.name, a.site) as site_name, a.title, a.url, "
            "a.published, a.fetched_at, a.description, substr(a.text, 1, 1000) as text, a.relevance, a.relevant, "
            "a.provinces, a.countries, a.duplicate_of "
-           f"from articles a left join sites s on s.key = a.site where {STORY} in ({marks}) "
-           f"and {DAY} between ? and ?{rel} order by {WHEN}, a.id")
-    cur = conn.execute(sql, [*keys, day_from, day_to])
+           # coalesce(story_id, id) in keys, written so that the story_id index and the rowid answer it
+           f"from articles a left join sites s on s.key = a.site where (a.story_id in ({marks}) or "
+           f"(a.story_id is null and a.id in ({marks}))) and {days}{rel} order by {WHEN}, a.id")
+    cur = conn.execute(sql, [*keys, *keys, *params])
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
 def window_counts(conn: sqlite3.Connection, day_from: str, day_to: str, column: str,
-                  relevant_only: bool = True, limit: int = 12) -> list[tuple[str, int]]:
+                  relevant_only: bool = True, limit: int = 12, *, stories: bool = True) -> list[tuple[str, int]]:
     """(value, stories) of the JSON list ``column`` ('provinces' or 'countries') over the window,
-    most stories first."""
+    most stories first. ``stories=False``: (value, articles) instead, read from the covering
+    indexes alone (no row is read; the filter boxes' order)."""
     if column not in ("provinces", "countries"):
         raise ValueError(f"not a list column: {column!r}")
     rel = " and a.relevant = 1" if relevant_only else ""
     cols = column  # one of two names checked above
-    sql = (f"select j.value, count(distinct {STORY}) as n from articles a, json_each(a.{cols}) j "
-           f"where {DAY} between ? and ?{rel} and json_valid(a.{cols}) group by j.value "
+    days, params = _in_days(day_from, day_to)
+    n = f"count(distinct {STORY})" if stories else "count(*)"
+    sql = (f"select j.value, {n} as n from articles a, json_each(a.{cols}) j "
+           f"where {days}{rel} and json_valid(a.{cols}) group by j.value "
            "order by n desc, j.value limit ?")
-    rows = conn.execute(sql, [day_from, day_to, int(limit)]).fetchall()
+    rows = conn.execute(sql, [*params, int(limit)]).fetchall()
     return [(str(v), int(n)) for v, n in rows]
 
 
 def window_totals(conn: sqlite3.Connection, day_from: str, day_to: str) -> tuple[int, int, int]:
     """(articles, relevant articles, relevant stories) published in the window."""
+    days, params = _in_days(day_from, day_to)
     sql = (f"select count(*), coalesce(sum(a.relevant = 1), 0), count(distinct case when a.relevant = 1 "
-           f"then {STORY} end) from articles a where {DAY} between ? and ?")
-    a, r, s = conn.execute(sql, [day_from, day_to]).fetchone()
+           f"then {STORY} end) from articles a where {days}")
+    a, r, s = conn.execute(sql, params).fetchone()
     return int(a), int(r), int(s)
 
 
@@ -113,9 +131,10 @@ def list_values(conn: sqlite3.Connection, column: str, since_day: str) -> list[s
     if column not in ("provinces", "countries"):
         raise ValueError(f"not a list column: {column!r}")
     cols = column
-    sql = (f"select distinct j.value from articles a, json_each(a.{cols}) j where {DAY} >= ? "
+    days, params = _in_days(since_day)
+    sql = (f"select distinct j.value from articles a, json_each(a.{cols}) j where {days} "
            f"and json_valid(a.{cols}) order by j.value")
-    rows = conn.execute(sql, [since_day]).fetchall()
+    rows = conn.execute(sql, params).fetchall()
     return [str(r[0]) for r in rows]
 
 
@@ -138,13 +157,46 @@ def site_health_line(conn: sqlite3.Connection) -> tuple[int, int, int, str | Non
     return int(n_sites), int(failing), int(runs or 0), last
 
 
-def search_ids(conn: sqlite3.Connection, match: str, limit: int = 5000) -> list[int]:
-    """Article ids whose full-text row matches the FTS5 expression ``match`` (already escaped by
-    the caller), best first, at most ``limit``. Raises ``sqlite3.OperationalError`` for a bad one."""
-    rows = conn.execute(
-        f"select rowid from {FTS_TABLE} where {FTS_TABLE} match ? order by rank limit ?", [match, int(limit)]
-    ).fetchall()
-    return [int(r[0]) for r in rows]
+# The hits of a search (pipeline.search.Query: :match on the folded table, :marks on the marks table
+# for a marked query, '' otherwise; :phrase ranks the exact phrases first), ranked as the ``search``
+# canned query ranks them: exact first, then bm25 with the title ten times the body.
+_HITS = """hits(id, r) as materialized (
+  select f.rowid, (case when f.rowid in (select rowid from articles_fts where articles_fts match ?)
+                   then 0 else 1000000.0 end) + bm25(articles_fts, 10.0, 1.0, 10.0, 1.0)
+  from articles_fts f where articles_fts match ?
+    and (? = '' or f.rowid in (select rowid from articles_fts_marks where articles_fts_marks match ?)))"""
+
+
+def story_search_page(conn: sqlite3.Connection, match: str, phrase: str, marks: str, day_from: str, day_to: str,
+                      *, provinces: Sequence[str] = (), countries: Sequence[str] = (), sites: Sequence[str] = (),
+                      relevant_only: bool = True, limit: int = 50, offset: int = 0
+                      ) -> tuple[int, list[tuple[int, int]]]:
+    """(number of stories, (story key, best-matching article id) of one page) of the stories with an
+    article that matches the search and every filter of ``story_page``, the best match first (its
+    exact phrase, then bm25, title above body), ties newest first. ``match``, ``phrase``, ``marks``:
+    ``pipeline.search.Query.match/.phrase/.marks``. Raises sqlite3.OperationalError for a malformed
+    expression (Query never makes one)."""
+    where, params = _where(day_from, day_to, provinces, countries, sites, relevant_only, None)
+    hits = [phrase, match, marks, marks]
+    per = (f"with {_HITS}, per(k, id, r, t) as (select k, id, min(r), t from (select {STORY} as k, a.id, h.r, "
+           f"{WHEN} as t from hits h join articles a on a.id = h.id where {where}) group by k)")
+    page_sql = f"{per} select k, id, count(*) over () from per order by r, t desc, k desc limit ? offset ?"
+    rows = conn.execute(page_sql, [*hits, *params, int(limit), int(offset)]).fetchall()
+    if rows:
+        total = rows[0][2]
+    else:  # past the last page: count alone
+        count_sql = f"{per} select count(*) from per"
+        total = conn.execute(count_sql, [*hits, *params]).fetchone()[0]
+    return int(total or 0), [(int(k), int(i)) for k, i, _ in rows]
+
+
+def titles_and_texts(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """id -> (title, text) of the articles ``ids`` (whole texts: a search's snippet is cut from them)."""
+    if not ids:
+        return {}
+    marks = ", ".join("?" * len(ids))
+    rows = conn.execute(f"select id, title, text from articles where id in ({marks})", list(ids)).fetchall()
+    return {int(i): (str(t or ""), str(x or "")) for i, t, x in rows}
 
 
 ACTIVITY_COLUMNS = ("kind", "date", "locality", "partner_countries", "partners", "leaders", "venue",

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 import sqlite_utils
 
-from db import utcnow
+from db import one_row, utcnow
 
 
 class SiteRow(Protocol):
@@ -73,13 +73,15 @@ def last_run_id(db: sqlite_utils.Database, site: str) -> int:
 
 
 def record_missing_run(db: sqlite_utils.Database, site: str, since_id: int, started: str, status: str,
-                       error: str) -> bool:
-    """A finished run row (``status``, ``error``, finished now) for a pass whose process died before it
-    wrote its own: unless the site has a run after ``since_id`` already. True when written."""
+                       error: str, pid: int | None = None) -> bool:
+    """A finished run row (``status``, ``error``, finished now) for a pass whose process died or was killed
+    before it wrote its own: unless the site has a run after ``since_id`` already. ``pid``: the process
+    that ran (or was to run) the pass, e.g. the crawl worker, so the row names it as the pass's own row
+    would; None when no process was involved (the sites file could not be read). True when written."""
     if db.execute("SELECT 1 FROM crawl_runs WHERE site = ? AND id > ?", [site, since_id]).fetchone():
         return False
-    db.execute("INSERT INTO crawl_runs (site, started, finished, status, error) VALUES (?, ?, ?, ?, ?)",
-               [site, started, utcnow(), status, error])
+    db.execute("INSERT INTO crawl_runs (site, started, finished, status, error, pid) VALUES (?, ?, ?, ?, ?, ?)",
+               [site, started, utcnow(), status, error, pid])
     return True
 
 
@@ -107,10 +109,20 @@ HEALTH_COLUMNS = ("site", "name", "enabled", "interval_seconds", "last_run", "la
 
 
 def site_health(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    """One dict per site (``HEALTH_COLUMNS``) from the ``site_health`` view, by site key."""
+    """One dict per site (``HEALTH_COLUMNS``) from the ``site_health`` view, by site key, plus
+    ``last_error_errors`` and ``last_error_run``: the error count and id of the run the last error
+    comes from. ``last_error`` and ``last_http_status`` are taken from that one run (the view takes
+    each from the latest run that has one, which may be two different runs)."""
     cols = ", ".join(HEALTH_COLUMNS)
     cur = db.execute(f"SELECT {cols} FROM site_health ORDER BY site")
-    return [dict(zip(HEALTH_COLUMNS, row, strict=True)) for row in cur.fetchall()]
+    out = [dict(zip(HEALTH_COLUMNS, row, strict=True)) for row in cur.fetchall()]
+    for r in out:
+        last = db.execute(
+            "SELECT id, error, http_status, errors FROM crawl_runs WHERE site = ? AND error IS NOT NULL "
+            "AND started > strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', '-7 days') ORDER BY started DESC, id DESC "
+            "LIMIT 1", [r["site"]]).fetchone()
+        r["last_error_run"], r["last_error"], r["last_http_status"], r["last_error_errors"] = last or (None,) * 4
+    return out
 
 
 def pid_alive(pid: int | None) -> bool:
@@ -161,11 +173,7 @@ def close_unfinished_run(db: sqlite_utils.Database, run_id: int, *, status: str,
 
 def get_source(db: sqlite_utils.Database, url: str) -> dict[str, Any] | None:
     """The ``sources`` row of a feed/sitemap/section URL (validators, body hash), or None."""
-    cur = db.execute("SELECT * FROM sources WHERE url = ?", [url])
-    row = cur.fetchone()
-    if row is None:
-        return None
-    return dict(zip([d[0] for d in cur.description], row, strict=True))
+    return one_row(db.execute("SELECT * FROM sources WHERE url = ?", [url]))
 
 
 def note_source(db: sqlite_utils.Database, url: str, site: str, kind: str, *, status: int,
@@ -202,12 +210,9 @@ def forget_site_hashes(db: sqlite_utils.Database, site: str) -> None:
 
 def get_site_state(db: sqlite_utils.Database, site: str) -> dict[str, Any]:
     """The site's row of site_state (back-off, interval) or its defaults."""
-    cur = db.execute("SELECT * FROM site_state WHERE site = ?", [site])
-    row = cur.fetchone()
-    if row is None:
-        return {"site": site, "backoff_until": None, "backoff_count": 0, "backoff_reason": None,
-                "interval_seconds": None}
-    return dict(zip([d[0] for d in cur.description], row, strict=True))
+    row = one_row(db.execute("SELECT * FROM site_state WHERE site = ?", [site]))
+    return row if row is not None else {"site": site, "backoff_until": None, "backoff_count": 0,
+                                        "backoff_reason": None, "interval_seconds": None}
 
 
 def set_backoff(db: sqlite_utils.Database, site: str, until: str | None, reason: str | None = None) -> None:

@@ -23,6 +23,8 @@ from typing import Any
 
 import sqlite_utils
 
+from db import rows
+
 FTS_TABLE = "articles_fts"
 MARKS_TABLE = "articles_fts_marks"
 FTS_COLUMNS = ("title", "text", "dtitle", "dtext")
@@ -130,8 +132,7 @@ def search(db: sqlite_utils.Database, match: str, phrase: str, marks: str = "", 
     Raises sqlite3.OperationalError for a malformed expression."""
     cur = db.execute(SEARCH_SQL, {"match": match, "phrase": phrase, "marks": marks, "since": since,
                                   "province": province, "limit": limit})
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    return rows(cur)
 
 
 def index_size(db: sqlite_utils.Database) -> dict[str, int]:

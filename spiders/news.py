@@ -72,7 +72,9 @@ class NewsSpider(IncrementalSources, scrapy.Spider):
         self.run_ids: dict[str, int] = {}
         self.queued: Counter[str] = Counter()
         self.stopped: str | None = None  # why the pass was stopped early (e.g. "disk full")
-        self.http_status: dict[str, int] = {}  # site -> HTTP status of its first error
+        # site -> {error message -> the HTTP status of the answer it is about}: the run row keeps the
+        # status of the error it shows, never another request's
+        self.error_status: dict[str, dict[str, int]] = {k: {} for k in specs}
         self.backoffs: dict[str, tuple[str, str]] = {}  # site -> (backoff_until, reason)
         # source bookkeeping (validators, body hash) is written only when the pass finishes: a pass
         # killed or stopped half-way leaves the sources to be read again in full, so no link is lost
@@ -113,11 +115,12 @@ class NewsSpider(IncrementalSources, scrapy.Spider):
             self.hand_off("url", dict(url=url, site=site, status=status, reason=reason, http_status=http_status))
 
     def error(self, site: str, msg: str, http_status: int | None = None) -> None:
+        """Count an error of ``site``; ``http_status``: the status of the answer the message is about."""
         self.stats_by_site[site]["errors"] += 1
-        if http_status is not None:
-            self.http_status.setdefault(site, http_status)
         if len(self.errors_by_site[site]) < 20:
             self.errors_by_site[site].append(msg)
+            if http_status is not None:
+                self.error_status[site].setdefault(msg, http_status)
         log.warning("%s: %s", site, msg)
 
     def stop_for_db_error(self, exc: BaseException) -> bool:
@@ -145,7 +148,7 @@ class NewsSpider(IncrementalSources, scrapy.Spider):
         """Called by PoliteSourcesMiddleware on a 429/503: the site is left alone until ``until``."""
         if site in self.stats_by_site:
             self.backoffs.setdefault(site, (until, reason))
-            self.http_status.setdefault(site, http_status)
+            self.error_status[site].setdefault(reason, http_status)
 
     def _on_closed(self, spider: Any, reason: str) -> None:
         if self.stopped:
@@ -164,6 +167,10 @@ class NewsSpider(IncrementalSources, scrapy.Spider):
                 status = "ok" if reason == "finished" else reason
             if self.stopped:
                 status, errs = self.stopped, [e for e in errs if e.startswith("stopped:")] or errs
+            elif backoff:
+                errs = [backoff[1]]  # the 429/503 that put the site in back-off, with its status
+            error = errs[0] if errs else None
+            http_status = self.error_status[key].get(error) if error else None
             # an article left for later (cap, back-off, download error) keeps the sources "unread"
             complete = (reason == "finished" and not backoff and not st["deferred"] and not st["backed_off"]
                         and not st["article_errors"])
@@ -175,14 +182,14 @@ class NewsSpider(IncrementalSources, scrapy.Spider):
                     elif status == "ok" and st["sources_ok"]:
                         set_backoff(self.db, key, None)
                     finish_run(self.db, run_id, requests=st["requests"], new=st["new"], skipped=st["skipped"],
-                               errors=st["errors"], status=status, error=errs[0] if errs else None,
-                               http_status=self.http_status.get(key), unchanged=st["unchanged"],
+                               errors=st["errors"], status=status, error=error,
+                               http_status=http_status, unchanged=st["unchanged"],
                                backoff_until=backoff[0] if backoff else None)
                 if self.hand_off is not None:
                     self.hand_off("pass", dict(
                         site=key, requests=st["requests"], new=st["new"], skipped=st["skipped"],
-                        errors=st["errors"], status=status, error=errs[0] if errs else None,
-                        http_status=self.http_status.get(key), unchanged=st["unchanged"],
+                        errors=st["errors"], status=status, error=error,
+                        http_status=http_status, unchanged=st["unchanged"],
                         backoff_until=backoff[0] if backoff else None, backoff_reason=backoff[1] if backoff else None))
             except sqlite3.Error as e:  # a full disk may refuse even this: say so, lose nothing else
                 log.error("%s: could not record the end of the run: %s", key, e)
@@ -305,19 +312,27 @@ class NewsSpider(IncrementalSources, scrapy.Spider):
             self.error(spec.key, f"{source}: {matched} article links became {len(wanted)} after canonicalisation "
                                  f"(check strip_params / variant_patterns)")
         if not wanted:
+            log.info("%s: %s: no article link", spec.key, source)
             return
         known = self.known_urls(list(wanted) + list(wanted.values()))
         st = self.stats_by_site[spec.key]
+        n_known = n_deferred = 0
+        requests = []
         for canon, link in wanted.items():
             if canon in known or link in known:
                 st["skipped"] += 1
+                n_known += 1
                 continue
             if self.queued[spec.key] >= spec.max_articles:
                 st["deferred"] += 1
+                n_deferred += 1
                 continue
             self.queued[spec.key] += 1
-            yield Request(canon, self.parse_article, errback=self.on_error,
-                          meta=self._meta(spec, source="article", found_on=source))
+            requests.append(Request(canon, self.parse_article, errback=self.on_error,
+                                    meta=self._meta(spec, source="article", found_on=source)))
+        log.info("%s: %s: %d article link(s): %d to fetch, %d known (skipped)%s", spec.key, source, len(wanted),
+                 len(requests), n_known, f", {n_deferred} left for the next pass (max_articles)" if n_deferred else "")
+        yield from requests
 
     # -- articles --------------------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterable[PageItem]:
@@ -328,7 +343,7 @@ class NewsSpider(IncrementalSources, scrapy.Spider):
         if reason:
             self.stats_by_site[spec.key]["blocked"] += 1
             self.note_url(canon, spec.key, "blocked", reason, response.status)
-            self.error(spec.key, f"blocked at {response.url}: {reason}")
+            self.error(spec.key, f"blocked at {response.url}: {reason}", response.status)
             return
         yield PageItem(
             url=canon,
@@ -346,6 +361,7 @@ class NewsSpider(IncrementalSources, scrapy.Spider):
         if failure.check(BackedOff):
             if site in self.stats_by_site:
                 self.stats_by_site[site]["backed_off"] += 1
+            log.info("%s: left for the next pass: %s (%s)", site, request.url, failure.value)
             return
         if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):  # skipped, not an error
             if site in self.stats_by_site:

@@ -23,6 +23,7 @@ TELNETCONSOLE_ENABLED = False
 # it (token in a file under the user's profile): an unattended monitor has no use for it.
 REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
+LOG_VERSIONS: list[str] = []  # no multi-line version dump at the start of every pass
 LOG_FORMATTER = "spiders.logformatter.QuietDrops"
 # Request guards (spiders/guards.py): only http(s), only the site's own domains, no private-range
 # IP literals a site does not list; redirects off the site or round a loop fail with a reason.

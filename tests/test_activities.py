@@ -233,3 +233,185 @@ def test_refresh_article_rewrites_the_activities_of_a_reextracted_article(tmp_db
     acting = tmp_db.execute("SELECT acting_provinces FROM articles WHERE id = ?", [a1]).fetchone()[0]
     assert json.loads(acting) == ["Đà Nẵng"]
     assert tmp_db.execute("SELECT count(*) FROM activities").fetchone()[0] == 1  # the old one is gone
+
+
+# ---- đoàn ra: who travels where (issue 19 review) --------------------------------------------------------
+# every sentence below is invented; the destination or venue decides the direction, not the trigger verb
+
+OUTGOING = [
+    ("Đoàn công tác tỉnh Quảng Ninh thăm tỉnh Quảng Tây",
+     "Từ ngày 2 đến 4/12, đoàn công tác tỉnh Quảng Ninh do Phó Bí thư Tỉnh ủy Vũ Thị Hạnh dẫn đầu đã có chuyến "
+     "thăm hữu nghị.", "Quảng Ninh", "Trung Quốc"),
+    ("", "Từ ngày 2 đến 5/12, đoàn đại biểu thành phố Đà Nẵng do Chủ tịch UBND thành phố Lê Minh Hòa dẫn đầu đã "
+         "thăm và làm việc tại thành phố Daegu, Hàn Quốc.", "Đà Nẵng", "Hàn Quốc"),
+    ("", "Ngày 8/10, tại thủ đô Viêng Chăn, đoàn công tác tỉnh Quảng Trị đã hội đàm với lãnh đạo tỉnh Savannakhet "
+         "về hợp tác biên giới.", "Quảng Trị", "Lào"),
+    ("", "Đoàn đại biểu tỉnh Cao Bằng đã sang thăm Khu tự trị dân tộc Choang Quảng Tây, Trung Quốc từ ngày 10 đến "
+         "12/9.", "Cao Bằng", "Trung Quốc"),
+    ("", "Chiều 15/10 (giờ địa phương), tại Tokyo, Bí thư Tỉnh ủy Bắc Ninh Nguyễn Văn Hải đã tiếp Chủ tịch Tập đoàn "
+         "Canon Nhật Bản.", "Bắc Ninh", "Nhật Bản"),
+    ("", "Ngày 6/11, Phó Chủ tịch UBND tỉnh Lạng Sơn Đoàn Thu Hà dẫn đầu đoàn công tác của tỉnh sang thăm thành phố "
+         "Sùng Tả (Trung Quốc).", "Lạng Sơn", "Trung Quốc"),
+    ("", "ngày 20/11, đoàn đại biểu tỉnh lào cai đã thăm và làm việc tại tỉnh vân nam, trung quốc.", "Lào Cai",
+     "Trung Quốc"),
+    ("", "Trong chuyến công tác tại Hàn Quốc, ngày 9/9, Chủ tịch UBND tỉnh Thái Nguyên Trịnh Việt Hùng đã làm việc "
+         "với lãnh đạo tỉnh Gyeonggi.", "Thái Nguyên", "Hàn Quốc"),
+]
+INCOMING = [
+    "Ngày 5/12, đoàn đại biểu tỉnh Vân Nam (Trung Quốc) do Phó Tỉnh trưởng Lý Minh dẫn đầu đã thăm và làm việc tại "
+    "tỉnh Lào Cai.",
+    "Sáng 3/12, tại trụ sở UBND tỉnh, Chủ tịch UBND tỉnh Quảng Trị Võ Văn Hưng tiếp Đại sứ Lào tại Việt Nam "
+    "Khamphao Ernthavanh.",
+    "Ngày 9/11, đoàn công tác thành phố Côn Minh (Trung Quốc) sang thăm và làm việc với UBND thành phố Hải Phòng.",
+    "Ngày 9/11, tại Hà Nội, Bí thư Tỉnh ủy Lào Cai Đặng Xuân Phong đã hội kiến Tỉnh trưởng tỉnh Vân Nam Vương Dữ Ba.",
+]
+
+
+@pytest.mark.parametrize(("title", "text", "locality", "country"), OUTGOING, ids=[f"out{i}" for i in range(8)])
+def test_a_local_delegation_going_abroad_is_doan_ra(title: str, text: str, locality: str, country: str) -> None:
+    acts = extract_activities(art(title, text, "2025-12-06"))
+    assert acts and acts[0].kind == "doan_ra", acts
+    assert acts[0].locality == locality and country in acts[0].partner_countries
+    assert acts[0].date is not None
+
+
+@pytest.mark.parametrize("text", INCOMING, ids=[f"in{i}" for i in range(4)])
+def test_a_foreign_delegation_received_at_home_is_doan_vao(text: str) -> None:
+    acts = extract_activities(art("", text, "2025-12-06"))
+    assert acts and acts[0].kind == "doan_vao", acts
+
+
+def test_a_venue_abroad_is_never_doan_vao() -> None:
+    for title, text, _loc, _c in OUTGOING:
+        for a in extract_activities(art(title, text, "2025-12-06")):
+            assert not (a.kind == "doan_vao" and a.venue and any(
+                w in a.venue for w in ("Daegu", "Viêng Chăn", "Tokyo", "vân nam", "Hàn Quốc"))), a
+
+
+@pytest.mark.parametrize("text", [
+    "Đoàn đại biểu tỉnh Lạng Sơn đã sang thăm thành phố Bằng Tường, Trung Quốc từ ngày 3 đến 5/12.",
+    "Đoàn công tác thành phố Hải Phòng sang thăm và làm việc tại thành phố Quảng Châu, Trung Quốc.",
+    "Đoàn công tác tỉnh Nghệ An do Phó Chủ tịch UBND tỉnh dẫn đầu đã sang công tác tại tỉnh Xiêng Khoảng (Lào).",
+    "Đoàn đại biểu tỉnh Quảng Trị đã thăm và làm việc tại tỉnh Savannakhet, Lào từ ngày 2 đến 5/12.",
+])
+def test_an_outgoing_delegation_alone_is_relevant(text: str) -> None:
+    from pipeline.relevance import score
+
+    a = art("", text, "2025-12-06")
+    assert score(a).relevant
+    acts = extract_activities(a)
+    assert acts and acts[0].kind == "doan_ra"
+
+
+# ---- each activity's fields come from its own sentences ---------------------------------------------------
+
+TWO_ACTS = [
+    (art("Nghệ An tiếp Đại sứ Lào và thăm tỉnh bạn",
+         "Ngày 1/12, Chủ tịch UBND tỉnh Nghệ An Lê Văn Kiên đã tiếp Đại sứ Lào tại Việt Nam Khamphao Ernthavanh. "
+         "Hai bên trao đổi về hợp tác giáo dục. Ngày 4/12, đoàn công tác tỉnh Nghệ An do Phó Chủ tịch UBND tỉnh "
+         "Trần Văn Minh dẫn đầu đã thăm và làm việc tại tỉnh Xiêng Khoảng, Lào.", "2025-12-05"),
+     ("doan_vao", "2025-12-01", "Lê Văn Kiên", "Lào"),
+     ("doan_ra", "2025-12-04", "Trần Văn Minh", "Lào"), "Xiêng Khoảng"),
+    (art("Hoạt động đối ngoại của tỉnh Hà Tĩnh trong tuần",
+         "Ngày 2/12, đoàn công tác tỉnh Hà Tĩnh do Phó Chủ tịch UBND tỉnh Nguyễn Hồng Lĩnh dẫn đầu đã sang thăm tỉnh "
+         "Khăm Muộn, Lào. Ngày 5/12, tại trụ sở UBND tỉnh, Chủ tịch UBND tỉnh Hà Tĩnh Võ Trọng Hải tiếp Tổng Lãnh sự "
+         "Hàn Quốc tại Đà Nẵng Kim Dong-bae.", "2025-12-06"),
+     ("doan_ra", "2025-12-02", "Nguyễn Hồng Lĩnh", "Lào"),
+     ("doan_vao", "2025-12-05", "Võ Trọng Hải", "Hàn Quốc"), "Khăm Muộn"),
+    (art("Chủ tịch UBND tỉnh Quảng Bình tiếp Đại sứ Cuba",
+         "Sáng 10/9, Chủ tịch UBND tỉnh Quảng Bình Trần Thắng tiếp Đại sứ Cuba tại Việt Nam Rogelio Polanco. "
+         "Ngày 12/9, đoàn công tác tỉnh Quảng Bình đã thăm và làm việc tại thành phố Osaka, Nhật Bản.", "2025-09-13"),
+     ("doan_vao", "2025-09-10", "Trần Thắng", "Cuba"), ("doan_ra", "2025-09-12", None, "Nhật Bản"), "Osaka"),
+]
+
+
+@pytest.mark.parametrize(("article", "first", "second", "trip_partner"), TWO_ACTS, ids=["nghe-an", "ha-tinh", "qb"])
+def test_two_acts_keep_their_own_partner_leaders_venue_and_date(article: dict[str, Any], first: tuple[Any, ...],
+                                                                 second: tuple[Any, ...], trip_partner: str) -> None:
+    acts = extract_activities(article)
+    assert len(acts) == 2, acts
+    for a, (kind, date, leader, country) in zip(acts, (first, second), strict=True):
+        assert (a.kind, a.date, a.partner_countries) == (kind, date, [country])
+        names = [p["name"] for p in a.leaders]
+        if leader:
+            assert leader in names
+        other = second[2] if a is acts[0] else first[2]
+        assert other not in names
+    trip = next(a for a in acts if a.kind == "doan_ra")
+    home = next(a for a in acts if a.kind == "doan_vao")
+    assert any(trip_partner in p for p in trip.partners) or trip_partner in (trip.venue or "")
+    assert not any(trip_partner in p for p in home.partners) and trip_partner not in (home.venue or "")
+
+
+# ---- publication dates: Vietnam time, Vietnamese forms, a warning for the rest ----------------------------
+
+@pytest.mark.parametrize(("published", "want"), [
+    ("2025-12-02T20:00:00Z", "2025-12-03"),  # 03:00 on 3 December in Vietnam
+    ("2025-12-02T16:59:00+00:00", "2025-12-02"),
+    ("2025-12-03T01:00:00+07:00", "2025-12-03"),
+    ("2025-12-03 08:15", "2025-12-03"),  # no offset: Vietnam time
+    ("03/12/2025", "2025-12-03"),
+    ("3-12-2025 15:30", "2025-12-03"),
+    ("Thứ Tư, 03/12/2025 - 15:30", "2025-12-03"),
+])
+def test_relative_dates_use_the_publication_day_in_vietnam(published: str, want: str) -> None:
+    a = extract_activities(art("Lãnh đạo tỉnh Lạng Sơn tiếp Tổng Lãnh sự Trung Quốc",
+                               "Sáng nay, Chủ tịch UBND tỉnh Lạng Sơn tiếp Tổng Lãnh sự Trung Quốc tại Nam Ninh.",
+                               published))
+    assert a and a[0].date == want
+
+
+def test_classify_echoes_ids_and_warns_about_an_unreadable_published() -> None:
+    from pipeline.relevance import classify_jsonl
+
+    base = {"title": "Lãnh đạo tỉnh Lạng Sơn tiếp Tổng Lãnh sự Trung Quốc",
+            "text": "Sáng nay, Chủ tịch UBND tỉnh Lạng Sơn tiếp Tổng Lãnh sự Trung Quốc."}
+    lines = [base | {"id": "a-1", "published": "2025-12-02T20:00:00Z"},
+             base | {"id": 7, "published": "03/12/2025"},
+             base | {"id": "bad-date", "published": "hôm qua"},
+             base | {"published": 20251203},
+             {"id": "no-text", "url": "x"},
+             base]
+    out = io.StringIO()
+    classify_jsonl(io.StringIO("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n"), out)
+    rows = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert [r.get("id") for r in rows] == ["a-1", 7, "bad-date", None, "no-text", None]
+    assert rows[0]["activities"][0]["date"] == "2025-12-03" and "warning" not in rows[0]
+    assert rows[1]["activities"][0]["date"] == "2025-12-03" and "warning" not in rows[1]
+    assert rows[2]["activities"][0]["date"] is None and "hôm qua" in rows[2]["warning"]
+    assert "published" in rows[3]["warning"] and rows[3]["activities"][0]["date"] is None
+    assert "error" in rows[4]
+    assert "id" not in rows[5] and "warning" not in rows[5]
+
+
+# ---- lower-case text: venue, leaders and partners after cue words ----------------------------------------
+
+LOWER = [
+    ("sáng 12/11, tại trụ sở ubnd tp. hồ chí minh, phó chủ tịch ubnd tp. hồ chí minh nguyễn văn an đã tiếp đoàn "
+     "công tác tp. osaka (nhật bản).", "tại trụ sở ubnd tp. hồ chí minh",
+     ("phó chủ tịch ubnd tp. hồ chí minh", "nguyễn văn an"), "thành phố Osaka", "Nhật Bản"),
+    ("sáng 4/11, tại trụ sở ubnd tỉnh quảng ninh, phó chủ tịch ubnd tỉnh quảng ninh bùi văn khắng tiếp đoàn công tác "
+     "thành phố osaka (nhật bản).", "tại trụ sở ubnd tỉnh quảng ninh",
+     ("phó chủ tịch ubnd tỉnh quảng ninh", "bùi văn khắng"), "thành phố Osaka", "Nhật Bản"),
+    ("sáng 12/11, bí thư tỉnh ủy quảng ninh lê văn hùng đã tiếp đoàn đại biểu tỉnh quảng tây (trung quốc) tại hội "
+     "trường tỉnh ủy quảng ninh.", "tại hội trường tỉnh ủy quảng ninh", ("bí thư tỉnh ủy quảng ninh", "lê văn hùng"),
+     "tỉnh Quảng Tây", "Trung Quốc"),
+    ("Sáng 12/11, tại trụ sở UBND TP. Hồ Chí Minh, Chủ tịch UBND TP. Hồ Chí Minh Trần Văn Bình tiếp Thị trưởng thành "
+     "phố Osaka.", "tại trụ sở UBND TP. Hồ Chí Minh", ("Chủ tịch UBND TP. Hồ Chí Minh", "Trần Văn Bình"),
+     "thành phố Osaka", "Nhật Bản"),
+    ("chiều 7/11, bí thư thành ủy hải phòng lê tiến châu tiếp tổng lãnh sự trung quốc tại tp. hồ chí minh.", None,
+     ("bí thư thành ủy hải phòng", "lê tiến châu"), None, "Trung Quốc"),
+]
+
+
+@pytest.mark.parametrize(("text", "venue", "leader", "partner", "country"), LOWER, ids=[f"lc{i}" for i in range(5)])
+def test_lower_case_venue_leaders_and_partners(text: str, venue: str | None, leader: tuple[str, str],
+                                               partner: str | None, country: str) -> None:
+    acts = extract_activities(art("", text, "2025-11-20"))
+    assert acts and acts[0].kind == "doan_vao"
+    a = acts[0]
+    assert a.venue == venue
+    assert {"side": "vn", "title": leader[0], "name": leader[1]} in a.leaders
+    if partner:
+        assert partner in a.partners
+    assert a.partner_countries == [country]

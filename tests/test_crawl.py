@@ -4,9 +4,11 @@ then assertions on the rows (config/samples/expected.toml says what each article
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -177,3 +179,87 @@ def test_recheck_records_an_edited_article(tmp_path):
     revs = con.execute("SELECT text FROM article_revisions WHERE article_id = ? ORDER BY id", [art_id]).fetchall()
     assert len(revs) == 2 and "thành phố Palu" in revs[0][0] and "thành phố Poso" in revs[1][0]
     assert con.execute("SELECT count(*) FROM articles WHERE url = ?", [url]).fetchone()[0] == 1
+
+
+@pytest.mark.parametrize(("signals", "code", "status"), [
+    ((signal.SIGINT, signal.SIGINT), 130, "killed"),  # Ctrl-C twice: Scrapy's forced stop
+    ((signal.SIGTERM,), 143, "shutdown"),
+    ((signal.SIGINT,), 130, "shutdown"),
+])
+def test_an_interrupted_crawl_closes_its_run_tells_the_truth_and_exits_non_zero(
+        tmp_path: Path, signals: tuple[int, ...], code: int, status: str) -> None:
+    from tests.loopnews import NewsSite
+
+    db = tmp_path / "pw.db"
+    with NewsSite(12) as site:
+        site.article_delay = 1.5  # slow article pages: signals arrive while requests are in flight
+        sites = site.write_sites(tmp_path / "sites.toml")
+        proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "crawl", "--sites", str(sites), "--db",
+                                 str(db)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while _count(db, "SELECT count(*) FROM articles") < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        for sig in signals:
+            proc.send_signal(sig)
+            time.sleep(1.0)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, (out, err[-2000:])
+    stored = _count(db, "SELECT count(*) FROM articles")
+    assert 2 <= stored < 12
+    con = sqlite3.connect(db)
+    run = con.execute("SELECT status, finished, new, requests, error FROM crawl_runs").fetchall()
+    con.close()
+    assert len(run) == 1 and run[0][0] == status and run[0][1] is not None, run
+    assert run[0][2] == stored and run[0][3] >= stored, run
+    assert f"loop           {status:<8}" in out and f"new {stored:>4}" in out, out
+    assert f"{stored} new article(s)" in out and "running" not in out
+    assert "interrupted (SIG" in err
+    if len(signals) == 2:
+        assert run[0][4] == "interrupted (SIGINT then SIGINT)"
+
+
+def _count(db: Path, sql: str) -> int:
+    try:
+        con = sqlite3.connect(db, timeout=10)
+        try:
+            return int(con.execute(sql).fetchone()[0])
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0
+
+
+def test_verbose_crawl_logs_one_line_per_request_and_the_run_keeps_each_status_with_its_error(tmp_path: Path) -> None:
+    from tests.loopback import LoopServer, article_html, crawl_env, rss, site_toml
+
+    db = tmp_path / "pw.db"
+    with LoopServer() as srv:
+        srv.add("/rss/hong.rss", "<html><body>no feed here</body></html>", headers={"Content-Type": "text/html"})
+        srv.add("/rss.xml", rss([srv.url(f"/a/{i}.htm") for i in (1, 2, 3)]),
+                headers={"Content-Type": "application/rss+xml"})
+        srv.add("/a/1.htm", article_html(1), headers={"Content-Type": "text/html; charset=utf-8"})
+        srv.add("/a/2.htm", b"Forbidden", status=403, headers={"Content-Type": "text/plain"})
+        srv.add("/a/3.htm", "<html><body><p>short</p></body></html>", headers={"Content-Type": "text/html"})
+        sites = tmp_path / "sites.toml"
+        sites.write_text(site_toml("hong", feeds=[srv.url("/rss/hong.rss"), srv.url("/rss.xml")]), encoding="utf-8")
+        res = subprocess.run([sys.executable, "-m", "pipeline.cli", "crawl", "--sites", str(sites), "--db", str(db),
+                              "-v"], cwd=ROOT, env=crawl_env(), capture_output=True, text=True, timeout=120)
+        base = srv.base
+    assert res.returncode == 0, res.stderr[-3000:]
+    log = res.stderr
+    assert f"200 feed {base}/rss.xml" in log and f"200 feed {base}/rss/hong.rss" in log
+    assert f"{base}/rss.xml: 3 article link(s): 3 to fetch, 0 known (skipped)" in log
+    assert f"200 {base}/a/1.htm: stored (article 1)" in log
+    assert f"200 {base}/a/3.htm: not an article: too short" in log
+    assert f"HTTP 403 at {base}/a/2.htm" in log
+    assert "Versions:" not in log and "Dumping Scrapy stats" not in log
+    con = sqlite3.connect(db)
+    error, http_status, errors = con.execute("SELECT error, http_status, errors FROM crawl_runs").fetchone()
+    con.close()
+    assert errors == 2
+    # the row's HTTP status is the one of the error it keeps (the feed's: none), never the article's 403
+    assert (error.startswith("feed ") and http_status is None) or (error.startswith("HTTP 403") and http_status == 403)
+    again = subprocess.run([sys.executable, "-m", "pipeline.cli", "crawl", "--sites", str(sites), "--db", str(db),
+                            "-v"], cwd=ROOT, env=crawl_env(), capture_output=True, text=True, timeout=120)
+    # the server is gone: every request fails, and says so with its URL
+    assert f"{base}/rss.xml" in again.stderr and "Connection" in again.stderr, again.stderr[-2000:]

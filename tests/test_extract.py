@@ -1103,3 +1103,151 @@ def test_redirect_stub_is_rejected_naming_the_original() -> None:
              "<body><p>Đang chuyển…</p></body></html>")
     art, why = explain_extraction(page2, "https://tonghop.example.vn/r-1")
     assert art is None and orig in (why or "")
+
+
+# -- issue 13 follow-up: the site's "today" line never beats the article's own date line ----------------
+
+DL_URL = "https://tinmau.example.vn/thoi-su/qn-gangwon-post94.html"
+
+
+def dl_page(*, top: str = "", under: str = "", above: str = "", bottom: str = "") -> str:
+    """A page with no date metadata: the site's header (``top``) above the article, ``above`` inside the
+    article before the headline, ``under`` right under it, ``bottom`` after the article."""
+    body = "".join(f"<p>{p}</p>" for p in QN)
+    return f"""<html><head><meta charset="utf-8"><title>{QN_TITLE}</title></head><body>
+<div class="wrap-top">{top}<div class="mn"><a href="/">Trang chủ</a> <a href="/thoi-su">Thời sự</a></div></div>
+<div class="container"><div class="col-main"><div class="chitiet">{above}<h1>{QN_TITLE}</h1>{under}
+<p class="lead"><b>{QN_SAPO}</b></p><div class="noidung">{body}</div></div></div></div>
+{bottom}</body></html>"""
+
+
+@pytest.mark.parametrize(("top", "under", "above", "bottom", "want"), [
+    # the newcomer's page: a "today" line in the site header, an update line under the title
+    ('<div class="today">Thứ Năm, 18/12/2025</div>', '<div class="meta">Cập nhật lúc 10:05, 03/12/2025</div>',
+     "", "", "2025-12-03T10:05:00+07:00"),
+    # no telling class at all: above the headline, outside the article and without a time
+    ('<div class="c3"><span>Thứ Năm, 18/12/2025</span></div>', '<div class="tg">lúc 10:05 ngày 03/12/2025</div>',
+     "", "", "2025-12-03T10:05:00+07:00"),
+    # a header/top bar line WITH a time still loses
+    ('<header class="hd"><p>Hôm nay: Thứ Năm, 18/12/2025 10:20</p></header>', '<p class="m">10:05 | 03/12/2025</p>',
+     "", "", "2025-12-03T10:05:00+07:00"),
+    ('<div class="box-thoitiet">Hà Nội 24°C - 18/12/2025 10:20</div>', '<span class="d">Thứ Tư, 03/12/2025</span>',
+     "", "", "2025-12-03T00:00:00+07:00"),  # a date without a time takes no time from another line
+    ('<div role="banner"><span>18/12/2025 - 10:20</span></div>',
+     '<div class="by"><span class="date">03/12/2025</span> <span class="time">10:05</span></div>',
+     "", "", "2025-12-03T10:05:00+07:00"),  # day and time in two spans of one line
+    # a dateless widget line inside the article's block, above the headline
+    ("", '<div class="tg">Thứ Tư, 03/12/2025 - 10:05</div>', '<div class="bar">Thứ Năm, 18/12/2025</div>', "",
+     "2025-12-03T10:05:00+07:00"),
+    # a date line after the article (site footer), with a time
+    ("", '<p class="m">03/12/2025 10:05</p>', "",
+     '<div class="chan-trang"><p>Cập nhật lúc 08:00 ngày 18/12/2025</p></div>', "2025-12-03T10:05:00+07:00"),
+    # the article's own line above the headline (no line under it) still counts
+    ('<div class="homnay">Thứ Năm, 18/12/2025</div>', "", '<span class="dt">Thứ Tư, 3/12/2025, 10:05 (GMT+7)</span>',
+     "", "2025-12-03T10:05:00+07:00"),
+    # 12-hour clock
+    ('<div class="today">18/12/2025</div>', "<div><i>Đăng lúc 10:05 PM, 03/12/2025</i></div>", "", "",
+     "2025-12-03T22:05:00+07:00"),
+])
+def test_site_today_line_loses_to_the_articles_date_line(top: str, under: str, above: str, bottom: str,
+                                                         want: str) -> None:
+    page = dl_page(top=top, under=under, above=above, bottom=bottom)
+    art = extract_article(page, DL_URL)
+    assert art is not None and (art.published, art.published_source) == (want, "header")
+
+
+@pytest.mark.parametrize("top", [
+    '<div class="today">Thứ Năm, 18/12/2025</div>',
+    '<div class="c3"><span>Thứ Năm, 18/12/2025</span></div>',
+    '<div class="date-now">18/12/2025 (28/10 Âm lịch)</div>',
+])
+def test_only_the_sites_today_line_gives_no_date(top: str) -> None:
+    art = extract_article(dl_page(top=top), DL_URL)
+    assert art is not None and art.published is None
+
+
+@pytest.mark.parametrize(("chrome", "want"), [
+    ("<header><span>18/12/2025 10:20</span></header>", "2025-12-03T10:05:00+07:00"),
+    ("<nav><span>18/12/2025 10:20</span></nav>", "2025-12-03T10:05:00+07:00"),
+    ('<div class="topbar"><span>18/12/2025 10:20</span></div>', "2025-12-03T10:05:00+07:00"),
+    ('<div id="logo"><span>18/12/2025 10:20</span></div>', "2025-12-03T10:05:00+07:00"),
+])
+def test_header_date_skips_the_chrome_on_the_whole_page(chrome: str, want: str) -> None:
+    from pipeline.extract.dates import header_date
+    from pipeline.extract.html import _parse
+
+    tree = _parse(dl_page(top=chrome, under='<p class="m">Cập nhật: 10:05 03/12/2025</p>'))
+    dt = header_date(tree)
+    assert dt is not None and dt.isoformat() == want
+
+
+@pytest.mark.parametrize(("s", "want"), [
+    ("Cập nhật lúc 10:05, 03/12/2025", "2025-12-03T10:05"),
+    ("lúc 10:05 ngày 03/12/2025", "2025-12-03T10:05"),
+    ("10:05 | 03/12/2025", "2025-12-03T10:05"),
+    ("10h05 thứ Tư, 03/12/2025", "2025-12-03T10:05"),
+    ("03/12/2025 lúc 21g30", "2025-12-03T21:30"),
+    ("Thứ Tư, 03/12/2025", "2025-12-03T00:00"),
+    ("03/12/2025 | Cập nhật: 14:00 04/12/2025", "2025-12-03T00:00"),  # the time of another clause is not its
+    ("Đăng 09:15 03/12/2025 | Cập nhật: 14:00 04/12/2025", "2025-12-03T09:15"),
+])
+def test_vietnamese_date_line_forms(s: str, want: str) -> None:
+    dt = parse_date(s)
+    assert dt is not None and dt.isoformat()[:16] == want
+
+
+# -- issue 13 follow-up: a box's heading never stays behind its removed links ------------------------
+
+def _links(tag: str = "p") -> str:
+    return "".join(f'<{tag}><a href="/t/{i}-post6{i}.html">{t}</a></{tag}>' for i, (t, _) in enumerate(TEASERS))
+
+
+def _teasers() -> str:
+    return "".join(f'<div><h4><a href="/t/{i}-post7{i}.html">{t}</a></h4><p>{s}</p></div>'
+                   for i, (t, s) in enumerate(TEASERS))
+
+
+@pytest.mark.parametrize(("inside", "heading"), [
+    ("<p><strong>Đừng bỏ lỡ</strong></p>" + _links(), "Đừng bỏ lỡ"),  # the newcomer's page
+    ("<h3>Tin khác</h3><ul>" + _links("li") + "</ul>", "Tin khác"),
+    ('<p><b>Bạn đọc quan tâm</b></p><div class="k">' + _links() + "</div>", "Bạn đọc quan tâm"),
+    ("<div><p><strong>Cùng chuyên mục</strong></p></div>" + _links(), "Cùng chuyên mục"),
+    ("<p><strong>Chuyện nhà nông tuần qua</strong></p>" + _teasers(), "Chuyện nhà nông tuần qua"),  # no phrase
+    ("<h4>Góc nhìn biên tập</h4>" + _links(), "Góc nhìn biên tập"),
+    ('<p><strong>Có thể bạn quan tâm</strong></p><div class="related-news">' + _links() + "</div>",
+     "Có thể bạn quan tâm"),  # the box goes by its class name, its heading with it
+    ('<p><strong>Mạch tin hôm nay</strong></p><p>&nbsp;</p><div class="box-related">' + _links() + "</div>",
+     "Mạch tin hôm nay"),
+    ("<p><strong>Video nổi bật</strong></p>", "Video nổi bật"),  # a box heading whose box was never there
+])
+def test_orphaned_box_heading_goes_with_its_links(inside: str, heading: str) -> None:
+    art = extract_article(qn_page(inside=inside), "https://tinmau.example.vn/qn-post95.html")
+    _only_story(art)
+    assert heading not in art.text
+
+
+@pytest.mark.parametrize(("after", "heading"), [
+    ("<p><strong>Tin nổi bật</strong></p>", "Tin nổi bật"),
+    ('<h3>Video nổi bật</h3><iframe src="https://video.example.vn/e/1"></iframe>', "Video nổi bật"),
+    ("<h2>Xem thêm về chuyên đề hợp tác</h2>", "Xem thêm về chuyên đề hợp tác"),
+    ("<p><b>Tin tức khác:</b></p>", "Tin tức khác:"),
+    ("<div><strong>Đọc thêm</strong></div>", "Đọc thêm"),
+])
+def test_box_heading_that_ends_the_body_goes(after: str, heading: str) -> None:
+    page = qn_page().replace(f"<p>{QN[-1]}</p></div>", f"<p>{QN[-1]}</p>{after}</div>")
+    assert after in page
+    art = extract_article(page, "https://tinmau.example.vn/qn-post96.html")
+    _only_story(art)
+    assert heading not in art.text
+
+
+def test_story_subheadings_and_a_bold_signature_stay() -> None:
+    inside = ("<p><strong>Mở rộng trao đổi sinh viên</strong></p>"
+              '<p>Theo kế hoạch, mỗi năm hai tỉnh sẽ cử ba mươi sinh viên sang học tập, xem thêm tại '
+              '<a href="/ke-hoach">văn bản kế hoạch</a> đã được công bố trên cổng thông tin của tỉnh.</p>')
+    page = qn_page(inside=inside).replace(f"<p>{QN[-1]}</p></div>",
+                                          f"<p>{QN[-1]}</p><p><strong>Hoàng Minh Châu</strong></p></div>")
+    art = extract_article(page, "https://tinmau.example.vn/qn-post97.html")
+    assert art is not None
+    assert "Mở rộng trao đổi sinh viên" in art.text and "mỗi năm hai tỉnh sẽ cử ba mươi sinh viên" in art.text
+    assert art.text.split("\n\n")[-1] == "Hoàng Minh Châu"

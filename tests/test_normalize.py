@@ -1,6 +1,8 @@
 import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.normalize import d_words, fold, fold_d, match_form, normalize_inline, normalize_text
 
@@ -75,3 +77,16 @@ def test_eth_lookalikes_become_d_with_stroke_in_both_cases():
     assert normalize_inline("\u00d0à N\u1eb5ng \u00f0ối ngoại") == "Đà Nẵng đối ngoại"
     assert fold("\u00f0ối ngoại \u00d0à") == fold("đối ngoại Đà") == "doi ngoai da"
     assert search_fold("  \u00d0À   NẴNG ") == "da nang"
+
+
+@given(st.text(alphabet=st.sampled_from(list("oOuUaAeEyYqhk nđĐÐð\u200b\u0300\u0301\u0303\u0309\u0323\u0306\u0302"
+                                           "àáảãạèéẻẽẹỳýỷỹỵÀÁẺỲăâê")), max_size=30))
+def test_the_fast_path_equals_the_full_normalisation(s):
+    """normalize_text skips the NFD round trip for text that is already canonical: same result."""
+    import unicodedata
+
+    from pipeline import normalize as n
+
+    full = unicodedata.normalize("NFC", n._tones(unicodedata.normalize(
+        "NFD", n._ZERO_WIDTH.sub("", s).translate(n._LOOKALIKES))))
+    assert n._canonical(s) == full

@@ -91,7 +91,7 @@ def test_docx_has_headings_stories_and_links(stories_db: Path) -> None:
     assert len(toc) == len(rep.groups)
 
 
-@pytest.mark.slow  # WeasyPrint runs ldconfig; pdftotext
+@pytest.mark.slow  # pdftotext, pdffonts
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 def test_pdf_holds_every_title_and_embeds_its_fonts(stories_db: Path, tmp_path: Path) -> None:
     rep = _report(stories_db)
@@ -299,3 +299,102 @@ def test_demo_sample_dates_shift_to_today() -> None:
     assert "01/12/2026" in out and "/news-2026-11.xml -20261119103512207.htm" in out  # URLs unchanged
     with SampleSite(today=date(2026, 12, 1)) as site:
         assert site.shift == delta
+
+
+# -- the story list's search and period (issue: one matcher, from-to dates) ---------------------
+SEARCH_ARTICLES = [  # invented reports: a province of China, a span of two years, "Hai bên … năm"
+    ("hainam", "Đoàn đại biểu tỉnh Hải Nam thăm Quảng Ninh", "Tỉnh Hải Nam cử đoàn sang làm việc về du lịch biển."),
+    ("hainam-dn", "Quảng Ninh tiếp thương nhân nước ngoài", "Các doanh nghiệp đến từ Hải Nam tìm hiểu cảng biển."),
+    ("hainam-years", "Quảng Ninh ký kế hoạch hợp tác hai năm với Lào", "Kế hoạch kéo dài hai năm về giáo dục."),
+    ("haiben", "Quảng Ninh làm việc với đối tác Lào", "Hai bên thống nhất kế hoạch năm 2026 về giáo dục."),
+]
+
+
+@pytest.fixture(scope="module")
+def search_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from pipeline.article import Article, DedupResult, Relevance
+    from pipeline.process import store_article
+
+    path = build_stories_db(tmp_path_factory.mktemp("srch") / "presswatch.db", stories=12, days=7)
+    db = open_db(path)
+    with db.atomic():
+        for i, (slug, title, text) in enumerate(SEARCH_ARTICLES):
+            a = Article(url=f"https://vnexpress.example.vn/{slug}.html", title=title, text=text + "\n\nHết.",
+                        site="vnexpress", published=(NOW - timedelta(hours=3 + i)).isoformat(),
+                        published_source="meta", description=text, language="vi")
+            a.relevance = Relevance(score=0.9, relevant=True, provinces=["Quảng Ninh"], countries=["Lào"])
+            a.dedup = DedupResult(story_id=None)
+            store_article(db, a, "<html></html>")
+    db.close()
+    return path
+
+
+def _listed(html: str) -> list[str]:
+    """The story titles of a /-/tin page (marks removed), in page order."""
+    import re
+
+    rows = html.split("<tbody>")[1].split("</tbody>")[0] if "<tbody>" in html else ""
+    return [re.sub(r"</?mark>", "", t) for t in re.findall(r'<td class="pw-title"><a [^>]*>(.*?)</a>', rows)]
+
+
+def test_story_list_searches_with_the_one_matcher(search_db: Path) -> None:
+    from urllib.parse import quote
+
+    queries = ["Ðà Nẵng", "Đà Nẵng", '"hai năm"', "Hải Nam", "hai năm", "hai nam", "da nang"]
+    pages = dict(zip(queries, fetch(search_db, *[f"/-/tin?q={quote(q)}" for q in queries]), strict=True))
+    for r in pages.values():
+        assert r.status_code == 200, r.text[:300]
+    got = {q: _listed(r.text) for q, r in pages.items()}
+    dn = [t for t in got["Đà Nẵng"]]
+    assert dn and all(t.startswith("Đà Nẵng") for t in dn)
+    assert got["Ðà Nẵng"] == dn == got["da nang"]  # U+00D0 look-alike normalised; accent-free finds the same
+    assert got['"hai năm"'] == ["Quảng Ninh ký kế hoạch hợp tác hai năm với Lào"]
+    assert sorted(got["Hải Nam"]) == sorted(["Đoàn đại biểu tỉnh Hải Nam thăm Quảng Ninh",
+                                             "Quảng Ninh tiếp thương nhân nước ngoài"])
+    # bare syllables: side by side first (the title hit above the body-only one), then near each other
+    assert got["hai năm"] == ["Quảng Ninh ký kế hoạch hợp tác hai năm với Lào", "Quảng Ninh làm việc với đối tác Lào"]
+    assert got["hai nam"][0] == "Quảng Ninh ký kế hoạch hợp tác hai năm với Lào"
+    assert set(got["hai nam"]) == {t for _, t, _ in SEARCH_ARTICLES}
+    assert got["Hải Nam"][0] == "Đoàn đại biểu tỉnh Hải Nam thăm Quảng Ninh"  # title hit ranks first
+    page = pages["Hải Nam"].text
+    assert '<div class="pw-snippet">Các doanh nghiệp đến từ <mark>Hải Nam</mark>' in page
+    assert "<mark>Hải Nam</mark> thăm" in page
+
+
+def test_story_list_and_summary_take_from_to_dates(search_db: Path) -> None:
+    today = NOW.date()
+    old, bad, bad_csv, bad_rep, window, back = fetch(
+        search_db, "/-/tin?tu=2025-11-01&den=2025-12-31", "/-/tin?tu=2025-13-45", "/-/tin.csv?tu=2025-13-45",
+        "/-/diem-bao.docx?den=hôm-qua", f"/-/tin?tu={today:%d/%m/%Y}", "/-/tin?tu=2026-12-31&den=2026-01-01")
+    assert old.status_code == 200 and "01/11/2025 – 31/12/2025" in old.text and _listed(old.text) == []
+    assert '<option value="khoang" selected>' in old.text
+    assert bad.status_code == 400 and "“2025-13-45” không phải là một ngày hợp lệ" in bad.text
+    assert "pw-error" in bad.text and _listed(bad.text) == []
+    assert bad_csv.status_code == 400 and "2025-13-45" in bad_csv.text
+    assert bad_rep.status_code == 400
+    assert window.status_code == 200 and _listed(window.text)  # from today (DD/MM/YYYY) to today
+    assert back.status_code == 400 and "trước Từ ngày" in back.text
+
+
+def test_report_page_shows_the_newest_and_links_the_full_download(search_db: Path, monkeypatch: pytest.MonkeyPatch
+                                                                   ) -> None:
+    from pipeline.publish import workspace
+
+    monkeypatch.setattr(workspace, "REPORT_WEB_LIMIT", 3)
+    (page,) = fetch(search_db, "/-/diem-bao?ky=7")
+    assert page.status_code == 200
+    assert page.text.count('class="pw-story"') == 3
+    assert "Trang này hiện 3 trong 15 sự kiện" in page.text and "/-/diem-bao.docx?" in page.text
+
+
+def test_workspace_queries_have_a_time_limit(search_db: Path) -> None:
+    import sqlite3
+
+    from pipeline.publish.timelimit import QueryTooSlow, TimedConnection
+
+    conn = sqlite3.connect(search_db)
+    slow = "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"
+    with pytest.raises(QueryTooSlow):
+        TimedConnection(conn, 50).execute(slow)
+    assert TimedConnection(conn, 50).execute("select count(*) from articles").fetchone()[0] == 30
+    conn.close()

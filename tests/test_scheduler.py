@@ -485,3 +485,24 @@ def test_datasette_canned_query_runs() -> None:
     sql = meta["databases"]["__DB__"]["queries"]["health"]["sql"]
     db = open_db(":memory:")
     db.execute(sql).fetchall()
+
+
+def test_status_keeps_the_http_status_with_its_error_and_counts_the_errors(tmp_path: Path) -> None:
+    from db import open_db
+    from pipeline.run.health import format_status, site_health
+
+    db = open_db(tmp_path / "h.db")
+    db.execute("INSERT INTO sites (key, name, every_seconds) VALUES ('hong', 'Hong', 900)")
+    now = datetime.now(UTC)
+    t1, t2 = ((now - timedelta(minutes=m)).isoformat(timespec="seconds") for m in (20, 5))
+    db.execute("INSERT INTO crawl_runs (site, started, finished, status, errors, error, http_status) VALUES "
+               "('hong', ?, ?, 'failed', 1, 'HTTP 403 at https://h.vn/a/1.htm', 403)", [t1, t1])
+    db.execute("INSERT INTO crawl_runs (site, started, finished, status, errors, error, http_status) VALUES "
+               "('hong', ?, ?, 'failed', 5, 'feed https://h.vn/rss/hong.rss: not a feed', NULL)", [t2, t2])
+    rows = site_health(db)
+    out = format_status(rows)
+    db.close()
+    assert "last error: feed https://h.vn/rss/hong.rss: not a feed" in out, out
+    assert "HTTP 403" not in out
+    assert "(1 of 5 errors of that pass shown; see crawl_runs id 2" in out
+    assert rows[0]["last_http_status"] is None and rows[0]["last_error_errors"] == 5

@@ -183,3 +183,50 @@ def test_run_does_many_passes_in_the_same_worker_and_robots_refusals_are_skips(t
     assert first[2] == 0 and first[3] >= 1 and "refused by robots.txt" in first[4], first
     assert conn.execute("SELECT count(*) FROM articles").fetchone() == (2,)
     assert site.hits["/tin/bai-3.html"] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bound", ["passes", "memory"])
+def test_a_worker_past_its_bound_is_replaced_after_its_running_pass_never_mid_item(tmp_path: Path,
+                                                                                  bound: str) -> None:
+    """Two passes on one worker: the quick one ends first and puts the worker past its bound (1 pass, or
+    1 MiB of memory); the slow one (articles answered after 1.5 s) still completes every article on that
+    worker, which then exits by itself (code 0) and a fresh worker takes the next pass."""
+    import threading
+
+    from pipeline.run.pool import LocalPool, PassOutcome
+
+    db = str(tmp_path / "pw.db")
+    limits = {"max_passes": 1} if bound == "passes" else {"max_rss_mb": 1.0}
+    with NewsSite(0) as quick, NewsSite(4) as slow:
+        slow.article_delay = 1.5
+        specs = parse_sites(quick.sites_toml(key="quick") + slow.sites_toml(key="slow"))
+        pool = LocalPool(db, workers=1, concurrency=2, **limits)  # type: ignore[arg-type]
+        try:
+            outcomes: dict[str, PassOutcome] = {}
+            t = threading.Thread(target=lambda: outcomes.setdefault("slow", pool.run_pass(specs["slow"], 60, 5)))
+            t.start()
+            deadline = time.monotonic() + 60
+            while not slow.hits and time.monotonic() < deadline:  # the slow pass is under way
+                time.sleep(0.05)
+            first = pool.workers[0]
+            outcomes["quick"] = pool.run_pass(specs["quick"], 60, 5)
+            assert first.draining and first.proc.poll() is None  # past its bound, but its slow pass runs on
+            t.join(90)
+            first.proc.wait(30)
+            assert first.proc.returncode == 0  # told to exit once idle, not killed
+            assert pool.retired == 1
+            again = pool.run_pass(specs["quick"], 60, 5)
+        finally:
+            pool.stop(10)
+    assert [outcomes[k].status for k in ("quick", "slow")] == ["done", "done"]
+    assert again.status == "done" and again.pid != first.pid
+    conn = sqlite3.connect(db)
+    rows = conn.execute("SELECT site, status, new, pid FROM crawl_runs ORDER BY id").fetchall()
+    n_pages = conn.execute("SELECT count(*) FROM pages").fetchone()[0]
+    conn.close()
+    by_site = [(r[0], r[1], r[2]) for r in rows]
+    assert ("slow", "ok", 4) in by_site, rows  # every article of the running pass stored, none cut off
+    assert n_pages == 4
+    assert {r[3] for r in rows if r[0] == "slow"} == {first.pid}
+    assert rows[-1][0] == "quick" and rows[-1][3] == again.pid != first.pid

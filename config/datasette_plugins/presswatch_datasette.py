@@ -5,8 +5,8 @@ The logic lives in ``pipeline/publish/`` (Datasette loads this file by path, in 
 
 - ``connection``: the ``vn_fold(text)`` SQL function (accent-free lower case, 'Đà Nẵng' -> 'da nang',
   so canned queries match what an analyst types without accents) and the read-connection pragmas.
-- ``render``: previews and filter links in table cells, the article page's data (row.html), the
-  table page script.
+- ``render``: previews and filter links in table cells, canned queries' titles linked to the
+  article (their ``url``), the article page's data (row.html), the table page script.
 - ``facets``: a faster array facet and ``arraycontains`` filter, and facets the metadata declares
   shown once even when the URL names them again.
 - ``cache``: the response cache (PRESSWATCH_CACHE_SECONDS, 0 = off) and the ASGI wrapper.
@@ -45,6 +45,9 @@ def prepare_connection(conn: Any) -> None:
 @hookimpl
 def render_cell(row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
     marked = pw_search.render_cell(row, value, column, table)
+    linked = render.linked_title(row, value, column, table, marked)
+    if linked is not None:
+        return linked
     return marked if marked is not None else render.render_cell(value, column, table, database, datasette)
 
 

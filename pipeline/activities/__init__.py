@@ -3,7 +3,10 @@ international events, promotion abroad, aid, overseas Vietnamese — who, where,
 
 Rule-based and deterministic: sentences are matched against the gazetteer and the country lexicon
 (``pipeline.relevance.load_lexicon()``, read-only) and the Vietnamese trigger phrases of
-``pipeline.activities.rules``; dates are read by ``pipeline.activities.dates``.
+``pipeline.activities.rules``; dates are read by ``pipeline.activities.dates`` (relative ones
+against the publication day in Vietnam time), sentences by ``pipeline.activities.sentences``,
+leaders and venues (in any letter case) by ``pipeline.activities.spans``; ``extract`` cuts them
+into activities and sets their direction (đoàn ra when the Vietnamese side goes abroad).
 
 ``extract_activities(article, published=None, lexicon=None) -> list[Activity]``: the activities an
 article (an Article, or a mapping with title, description, text, published) reports; [] when it

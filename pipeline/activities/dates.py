@@ -11,15 +11,19 @@ taken from the year before ("ngày 29/12" in a January article). Anniversary spa
 
 Relative forms: "hôm nay", "sáng nay", "chiều nay", "tối nay" = the publication day; "hôm qua",
 "tối qua", "sáng qua" = the day before; "tuần qua", "tuần trước" = seven days before (the start of
-the past week); "tháng trước" is too vague and gives None.
+the past week); "tháng trước" is too vague and gives None. The publication day is the day in
+Vietnam time (an article stamped 20:00 UTC was published the next day there).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
+from typing import Any
 
-__all__ = ["event_date", "parse_published"]
+from config import vn_datetime
+
+__all__ = ["event_date", "parse_published", "published_warning"]
 
 _DAY = r"(\d{1,2})"
 _SEP = r"\s*[/\-.]\s*"
@@ -41,20 +45,46 @@ _CLOCK_AFTER = re.compile(r"^\s*(?:\d{4}\s*)?[,|-]?\s*\d{1,2}[:h]\d{2}")
 _WEEKDAY_BEFORE = re.compile(r"(?:Thứ\s+\w+|Chủ nhật|Cập nhật|Đăng)\s*,?\s*(?:ngày\s*)?$", re.I)
 
 
+_DMY = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)")
+
+
 def parse_published(published: str | None) -> tuple[int | None, date | None]:
-    """The publication year and day from an ISO date or datetime ("2025-03-30", "2025-03-30T08:00:00+07:00",
-    "2025-01"); (None, None) when absent or unreadable."""
+    """The publication year and day, in Vietnam time (``config.VN_TZ``), from an ISO date or datetime
+    ("2025-03-30", "2025-03-30T08:00:00+07:00", "2025-12-02T20:00:00Z" = 3 December in Vietnam; a
+    time without an offset is Vietnam time), a Vietnamese day-month-year ("03/12/2025",
+    "3-12-2025 15:30", "Thứ Tư, 03/12/2025 - 15:30"), or only "YYYY" / "YYYY-MM" (year, no day).
+    (None, None) when absent or unreadable (``published_warning`` says so)."""
     if not published or not isinstance(published, str):
         return None, None
     s = published.strip()
-    try:
-        return datetime.fromisoformat(s[:10]).year, datetime.fromisoformat(s[:10]).date()
-    except ValueError:
-        pass
-    m = re.match(r"(\d{4})(?:-(\d{1,2}))?", s)
+    dt = vn_datetime(s)
+    if dt is not None:
+        return dt.year, dt.date()
+    m = _DMY.search(s)
     if m:
+        try:
+            d = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+            return d.year, d
+        except ValueError:
+            return None, None
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?", s)
+    if m and 1900 <= int(m.group(1)) <= 2100:
         return int(m.group(1)), None
     return None, None
+
+
+def published_warning(published: Any) -> str | None:
+    """None when ``published`` is absent (None or "") or readable by ``parse_published``; else a
+    sentence naming the value, for the output line of ``presswatch classify`` (relative dates and
+    dates without a year are then left null, never resolved against another day)."""
+    if published is None or published == "":
+        return None
+    if not isinstance(published, str):
+        return f"published must be a string, got {type(published).__name__}: dates without a year left null"
+    if parse_published(published) == (None, None):
+        return (f"published {published[:40]!r} not understood (ISO 8601 or dd/mm/yyyy expected): "
+                "relative dates and dates without a year left null")
+    return None
 
 
 def _resolve(d: int, m: int, y: int | None, pub_year: int | None, pub_day: date | None) -> str | None:

@@ -67,7 +67,8 @@ def enqueue(db: sqlite_utils.Database, article_id: int, article: Article,
     fields = {"title": article.title, "description": article.description, "text": article.text,
               "site": article.site,
               "relevance": article.relevance.to_dict() if article.relevance is not None else None,
-              "acting_provinces": list(dict.fromkeys(a["locality"] for a in article.activities or [] if a.get("locality")))}
+              "acting_provinces": list(dict.fromkeys(
+                  a["locality"] for a in article.activities or [] if a.get("locality")))}
     key = story_key(article_id, article)
     ts = iso(_now(now))
     written = 0

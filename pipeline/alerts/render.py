@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from config import VN_TZ
+from config import VN_TZ, vn_datetime
 
 if TYPE_CHECKING:
     from pipeline.alerts.subscriptions import Subscription
@@ -66,13 +66,8 @@ def vn_time(iso: str | None) -> str:
     is returned as it is (never raises)."""
     if not iso:
         return "không rõ / unknown"
-    try:
-        dt = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=VN_TZ)  # a naive time on a Vietnamese page is Vietnam time
-    return dt.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y (giờ Việt Nam)")
+    dt = vn_datetime(iso)  # a naive time on a Vietnamese page is Vietnam time
+    return dt.strftime("%H:%M %d/%m/%Y (giờ Việt Nam)") if dt else iso
 
 
 def snippet(description: str | None, text: str | None, limit: int = 280) -> str:

@@ -54,7 +54,10 @@ def main() -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Log every request and skip (INFO).")
 def crawl(site_keys: tuple[str, ...], sites_file: str | None, db_path: str | None, alerts_file: str | None,
           verbose: bool) -> None:
-    """Run one crawl pass now and print a per-site summary."""
+    """Run one crawl pass now and print a per-site summary.
+
+    Ctrl-C or SIGTERM ends the pass gracefully (again: at once); its runs are closed as shutdown/killed
+    with what was stored, and the exit code is 130 (SIGINT) or 143 (SIGTERM)."""
     from pipeline.run.crawl import crawl_once
 
     specs = _specs(sites_file, site_keys)
@@ -73,7 +76,10 @@ def crawl(site_keys: tuple[str, ...], sites_file: str | None, db_path: str | Non
         raise click.ClickException(f"stopped writing: the database or disk is full ({db_path}). What was stored "
                                    "is intact and nothing is half-written; free space and run again.")
     if summaries.interrupted:  # a script can tell an interrupted pass: 130 (SIGINT), 143 (SIGTERM)
-        click.echo(f"interrupted by signal {summaries.interrupted}: the rest is left for the next pass", err=True)
+        import signal
+
+        name = signal.Signals(summaries.interrupted).name
+        click.echo(f"interrupted ({name}): the rest is left for the next pass", err=True)
         sys.exit(128 + summaries.interrupted)
 
 

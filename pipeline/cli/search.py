@@ -13,21 +13,15 @@ from pathlib import Path
 
 import click
 
-from config import VN_TZ, parse_duration
+from config import VN_TZ, parse_duration, vn_datetime
 from pipeline.cli.options import existing_db_option
 
 
 def _vn_day(published: str | None, fetched_at: str | None) -> str:
     for value in (published, fetched_at):
-        if not value:
-            continue
-        try:
-            dt = datetime.fromisoformat(value)
-        except ValueError:
-            continue
-        if dt.tzinfo is None:
-            dt = dt.replace(tzinfo=UTC)
-        return dt.astimezone(VN_TZ).strftime("%Y-%m-%d %H:%M")
+        dt = vn_datetime(value, naive=UTC)
+        if dt is not None:
+            return dt.strftime("%Y-%m-%d %H:%M")
     return "????-??-?? ??:??"
 
 

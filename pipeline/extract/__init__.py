@@ -43,7 +43,7 @@ from pipeline.extract.body import (
     _protected,
     strip_lead_prefix,
 )
-from pipeline.extract.boiler import structural_boxes
+from pipeline.extract.boiler import heading_before, heading_like, structural_boxes
 from pipeline.extract.dates import _published, parse_date, url_timestamp
 from pipeline.extract.html import _drop, _parse, _xpath, looks_like_html
 from pipeline.extract.metadata import _metadata
@@ -161,6 +161,9 @@ def _explain(
     for el in _boxes(root):
         if el is root or _protected(el, h1s if scope is None else ()):
             continue
+        for head in heading_before(el, root):  # the box's heading ("Đừng bỏ lỡ") must not stay behind
+            if not _protected(head, h1s):
+                _drop(head)
         _drop(el)
 
     # --- listing or article? ---------------------------------------------------------------
@@ -198,6 +201,8 @@ def _explain(
     anchors = {
         normalize_inline(a.text_content()) for a in root.iter("a") if len(a.text_content() or "") >= 15
     }
+    headings = {normalize_inline(el.text_content()) for el in root.iter("h2", "h3", "h4", "h5", "h6", "p", "div")
+                if heading_like(el)}
     if scope is not None:
         parent = scope.getparent()
         if parent is not None:
@@ -222,7 +227,7 @@ def _explain(
         with_metadata=False,
     )
     stats: dict[str, int] = {}
-    lines = _clean_lines(raw_text or "", meta, quirk, anchors, stats)
+    lines = _clean_lines(raw_text or "", meta, quirk, anchors, stats, headings)
     body_text = "\n\n".join(lines)  # the lines are already normalised (see _clean_lines)
     if len(body_text) < MIN_TEXT_CHARS and sum(len(c) for c in captions) >= MIN_TEXT_CHARS:
         # a photo story: the captions, in order, are the text

@@ -8,7 +8,8 @@
   article.
 - ``_clean_lines(raw, meta, quirk, anchors, stats)``: trafilatura's text -> the body's lines, with
   the repeated title and sapo, the site's furniture (share/follow/tag lines), related-news
-  headlines and duplicate captions removed; normalised with pipeline.normalize.
+  headlines and duplicate captions removed, and a box heading that ends the text ("Đừng bỏ lỡ",
+  a "Tin …" heading line of the page in ``headings``) dropped; normalised with pipeline.normalize.
 - ``strip_lead_prefix``: '(Dân trí) - Lead…' -> 'Lead…'.
 """
 
@@ -20,6 +21,7 @@ from typing import Any
 
 from lxml import etree
 
+from pipeline.extract.boiler import trailing_box_heading
 from pipeline.extract.quirks import Quirk
 from pipeline.normalize import normalize_text
 
@@ -246,7 +248,8 @@ def strip_lead_prefix(s: str | None) -> str:
 
 
 def _clean_lines(
-    raw: str, meta: dict[str, Any], quirk: Quirk | None, anchors: set[str], stats: dict[str, int]
+    raw: str, meta: dict[str, Any], quirk: Quirk | None, anchors: set[str], stats: dict[str, int],
+    headings: set[str] | None = None,
 ) -> list[str]:
     lines = [" ".join(x.split()) for x in normalize_text(raw).split("\n")]
     lines = [x for x in lines if x]
@@ -285,4 +288,6 @@ def _clean_lines(
             continue  # caption duplicates
         seen.add(line)
         out.append(line)
+    while out and trailing_box_heading(out[-1], headings or set()):
+        out.pop()  # a box's heading that ends the text: its box is gone, nothing of the story follows
     return out

@@ -4,15 +4,20 @@
 their class/id says (or when they have none):
 
 - **headed boxes**: a block whose first text is a box heading ("Tin liên quan", "Có thể bạn quan
-  tâm", "Đọc thêm", "Xem thêm", "Tin cùng chuyên mục", "Ý kiến bạn đọc (2)", "Bình luận", "Tin đọc
-  nhiều"...). When such a heading sits among the story's own paragraphs (a box inserted inside the
-  body), the heading goes with the link-dominated or teaser-shaped blocks that follow it;
+  tâm", "Đừng bỏ lỡ", "Đọc thêm", "Xem thêm", "Tin cùng chuyên mục", "Bạn đọc quan tâm", "Ý kiến bạn
+  đọc (2)", "Bình luận", "Tin đọc nhiều", "Video nổi bật"...). When such a heading sits among the
+  story's own paragraphs (a box inserted inside the body), the heading goes with the link-dominated
+  or teaser-shaped blocks that follow it;
 - **link-dominated blocks**: lists/containers whose text is mostly the text of two or more links;
 - **teasers**: a linked headline (a heading holding a link, or a long link opening the block) with
   at most a short sapo, alone inside the body or repeated side by side;
 - **``>>`` lead-ins**: a paragraph that starts with ``>>``/``»``/"Xem thêm:"/"Đọc thêm:" and links away;
 - **comment lists**: two or more sibling blocks of the same shape, each a short name line (no final
-  punctuation) followed by a short text.
+  punctuation) followed by a short text;
+- **orphaned headings**: any heading-like line (``heading_like``: h2-h6 or a wholly bold short line,
+  whatever it says) right before link/teaser blocks goes with them; ``heading_before(box)`` gives it
+  for a box removed by its class name; ``trailing_box_heading`` tells a box heading that ends the text
+  (a bold author line there stays).
 
 ``keep`` are elements never returned (or whose ancestors are never returned): the headline and the
 container that holds most of the story's paragraphs. Pure functions over an lxml tree.
@@ -26,19 +31,27 @@ from typing import Any
 
 from pipeline.normalize import normalize_inline
 
-__all__ = ["structural_boxes", "BOX_HEADING", "is_box_heading"]
+__all__ = ["structural_boxes", "BOX_HEADING", "is_box_heading", "heading_like", "heading_before",
+           "is_boxy_block", "trailing_box_heading"]
 
 # headings of boxes that are never the story (matched on the whole, normalised heading text)
 BOX_HEADING = re.compile(
-    r"^(?:tin|bài|bài viết|tin tức|tin bài)?\s*(?:liên quan|cùng chuyên mục|cùng chủ đề|khác|mới nhất|mới|"
-    r"xem nhiều|đọc nhiều|nổi bật|mới cập nhật)"
-    r"|^(?:có thể bạn quan tâm|bạn có thể quan tâm|có thể bạn muốn xem|đọc thêm|xem thêm|đọc tiếp|"
+    r"^(?:tin|bài|bài viết|tin tức|tin bài|video|clip|ảnh)?\s*(?:liên quan|cùng chuyên mục|cùng chủ đề|"
+    r"cùng sự kiện|khác|mới nhất|mới|xem nhiều|đọc nhiều|nổi bật|mới cập nhật|hot|nóng|hay|tiêu điểm|"
+    r"đáng chú ý|được quan tâm|quan tâm nhiều|vắn|ảnh)"
+    r"|^(?:có thể bạn quan tâm|bạn có thể quan tâm|có thể bạn muốn xem|có thể bạn chưa đọc|"
+    r"có thể bạn chưa biết|đừng bỏ lỡ|không thể bỏ lỡ|bạn đọc quan tâm|độc giả quan tâm|được quan tâm nhất|"
+    r"đọc thêm|xem thêm|đọc tiếp|xem tiếp|mời (?:bạn|quý vị) (?:đọc|xem)(?: thêm| tiếp)?(?: bài)?|"
+    r"gợi ý cho bạn|dành cho bạn|đề xuất cho bạn|bài viết đề xuất|theo dòng sự kiện|dòng sự kiện|"
     r"cùng chuyên mục|chuyên mục khác|ý kiến bạn đọc|ý kiến|bình luận|gửi bình luận|ý kiến của bạn|"
     r"tin đọc nhiều|đọc nhiều nhất|xem nhiều nhất|tin nổi bật|video nổi bật|tiêu điểm|"
-    r"có thể bạn chưa đọc|bài đọc nhiều|tin ảnh|multimedia|podcast|tags?|từ khóa|từ khoá|chủ đề)"
+    r"bài đọc nhiều|tin ảnh|multimedia|podcast|e-?magazine|longform|infographics?|tags?|từ khóa|từ khoá|chủ đề)"
     r"\s*(?:\(\d+\))?\s*[:»>]*$",
     re.I,
 )
+# a short heading that ends the text is a box's heading when it reads like one (never an author line)
+_BOXISH = re.compile(r"^(?:tin|bài|video|clip|xem|đọc|mời|đừng|có thể|bạn đọc|độc giả|cùng|chuyên mục|"
+                     r"theo dòng|dòng sự kiện|liên quan)\b|[:»>]\s*$", re.I)
 _LEAD_IN = re.compile(r"^\s*(?:>>|»|&gt;&gt;|(?:xem|đọc) thêm\s*:|(?:tin|bài) liên quan\s*:)", re.I)
 _CONTAINERS = {"div", "section", "aside", "ul", "ol", "table", "tbody", "article", "dl", "header", "footer",
                "figure", "nav", "form", "li", "tr", "td"}
@@ -52,6 +65,82 @@ def is_box_heading(text: str) -> bool:
     đọc (2)", "Có thể bạn quan tâm"...)."""
     t = normalize_inline(text)
     return 0 < len(t) <= 40 and bool(BOX_HEADING.match(t))
+
+
+def heading_like(el: Any) -> bool:
+    """A short line set as a heading: an h2-h6, or a p/div/li/span whose whole text is bold (strong/b),
+    2-70 characters, no link, not ending like a sentence."""
+    if not isinstance(el.tag, str) or el.tag not in _HEADINGS | {"p", "div", "li", "span", "dt"}:
+        return False
+    t = _text(el)
+    if not 2 <= len(t) <= 70 or t.endswith((".", "!", "?", "…", '"', "”", ",", ";")) or el.find(".//a") is not None:
+        return False
+    if el.tag in _HEADINGS:
+        return True
+    if any(isinstance(d.tag, str) and d.tag in _CONTAINERS | {"p"} for d in el.iterdescendants()):
+        return False
+    bold = [b for b in el.iter("strong", "b") if not any(a.tag in ("strong", "b") for a in b.iterancestors()
+                                                            if a is not el and el in a.iterancestors())]
+    return bool(bold) and " ".join(" ".join(_text(b) for b in bold).split()) == t
+
+
+def trailing_box_heading(line: str, headings: set[str]) -> bool:
+    """True for a text's last line that is a box's heading left behind: a box phrase ("Đừng bỏ lỡ",
+    "Tin khác"...), or a heading line of the page (``headings``) that reads like one ("Tin …",
+    "Video …", "… :"). A bold author or source line at the end ("Lan Anh", "Theo TTXVN") stays."""
+    return is_box_heading(line) or (line in headings and bool(_BOXISH.search(line)))
+
+
+def is_boxy_block(el: Any) -> bool:
+    """A block that is links and teasers, not prose: link-dominated, a teaser, only a link's text, or a
+    ">>" lead-in."""
+    if not isinstance(el.tag, str) or el.tag in _SKIP:
+        return False
+    t = _text(el)
+    if not t:
+        return False
+    if _link_dominated(el) or _is_teaser(el) or t == _link_text(el):
+        return True
+    return bool(_LEAD_IN.match(t)) and el.find(".//a") is not None
+
+
+def _is_empty(el: Any) -> bool:
+    return isinstance(el.tag, str) and el.tag not in ("img", "picture", "figure") and not _text(el) \
+        and el.find(".//img") is None
+
+
+def heading_before(box: Any, root: Any = None) -> list[Any]:
+    """The heading-like line (see ``heading_like``) right before a link/teaser ``box`` that is being
+    removed, and the empty blocks between them: ``[]`` when there is none (or ``box`` is prose)."""
+    if not is_boxy_block(box):
+        return []
+    el = box
+    while True:
+        prev = el.getprevious()
+        gap = []
+        while prev is not None and (not isinstance(prev.tag, str) or _is_empty(prev)):
+            if isinstance(prev.tag, str):
+                gap.append(prev)
+            prev = prev.getprevious()
+        if prev is not None:
+            head = _heading_block(prev)
+            return [head, *gap] if head is not None else []
+        parent = el.getparent()  # the box opens its parent: the heading may be before the parent
+        if parent is None or parent is root or parent.tag in ("body", "html", "article", "main"):
+            return []
+        el = parent
+
+
+def _heading_block(el: Any) -> Any:
+    """el if it is a heading-like line, or its last child when that is one (a heading wrapped in a div)."""
+    while el is not None:
+        if heading_like(el):
+            return el
+        kids = [k for k in el if isinstance(k.tag, str) and not _is_empty(k)]
+        if len(kids) != 1 or el.tag not in ("div", "section", "header"):
+            return None
+        el = kids[0]
+    return None
 
 
 def _text(el: Any) -> str:
@@ -147,6 +236,22 @@ def structural_boxes(root: Any, keep: Iterable[Any] = ()) -> list[Any]:
         if not isinstance(el.tag, str) or el.tag in _SKIP:
             continue
         own = (el.text or "").strip()
+        # 0. a heading-like line (bold or h2-h6) followed by link/teaser blocks: it goes with them
+        if el not in chosen and el.tag in _HEADINGS | {"p", "div", "li"} and heading_like(el):
+            anchor = el
+            while anchor.getparent() is not None and anchor.getparent() is not root \
+                    and _text(anchor.getparent()) == _text(anchor) and not _blocked(anchor.getparent(), keep_set):
+                anchor = anchor.getparent()
+            run, sib = [], anchor.getnext()
+            while sib is not None and (not isinstance(sib.tag, str) or _is_empty(sib) or is_boxy_block(sib)):
+                if isinstance(sib.tag, str):
+                    run.append(sib)
+                sib = sib.getnext()
+            if any(not _is_empty(r) for r in run):
+                take(anchor)
+                for r in run:
+                    take(r)
+                continue
         # 1. a box heading: the box it opens, or (inside the story) itself and what follows it
         if own and (el.tag in _HEADINGS or el.tag in ("p", "strong", "b", "span", "div", "a", "li", "dt")):
             heading = el

@@ -142,3 +142,18 @@ async def article_context(datasette: Any, database: str, request: Any) -> dict[s
         ],
         "pw_table_url": table_url,
     }
+
+
+def linked_title(row: Any, value: Any, column: str, table: str | None, inner: Markup | None) -> Markup | None:
+    """A canned query's ``title`` cell as a link to the article when its row has an http(s) ``url``
+    column (``inner``: the cell's HTML already made, e.g. the search's marked title); else None."""
+    if table is not None or column != "title" or value is None:
+        return None
+    try:
+        url = row["url"]
+    except (KeyError, IndexError, TypeError):
+        return None
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        return None
+    text = inner if inner is not None else Markup.escape(str(value))
+    return Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(url, text)

@@ -6,13 +6,20 @@
 - ``/-/tin`` — the story list: one row per story (``coalesce(story_id, id)``), title linked to the
   article page, outlets by name, Vietnam time, provinces and countries as chips, score; filters
   ``ky`` (``hom-nay`` / ``7`` / ``30`` / ``khoang`` with ``tu``, ``den``), ``tinh``, ``nuoc``, ``bao``
-  (repeatable), ``lienquan`` (1 = relevant only, default; 0 = all), ``q`` (search), ``trang``.
+  (repeatable), ``lienquan`` (1 = relevant only, default; 0 = all), ``q`` (search), ``trang``
+  (filters.py: ``tu``/``den`` given = that period; a bad date = a Vietnamese message, HTTP 400).
   ``/-/tin.csv``: the same rows for Excel (UTF-8 with BOM, lists joined with "; ").
 - ``/-/diem-bao`` — the press summary (pipeline/report) with the same filters (``theo`` = province
-  or country), printable; ``/-/diem-bao.docx|.pdf|.md|.html`` download it.
+  or country), printable, the newest ``REPORT_WEB_LIMIT`` stories with a link to the full download;
+  ``/-/diem-bao.docx|.pdf|.md|.html`` download it whole.
 
-Search goes through ``SEARCH`` (today: the FTS table, as Datasette's ``?_search=`` does); swap it for
-the search module's function when it lands. Templates: config/datasette_templates/pw_*.html.
+Search (``q``) is the one matcher, ``pipeline.search.parse`` (as the search box, ``?_search=``, the
+``search`` canned query and the alert keywords): a query with marks matches those marks, one without
+matches accent-free; syllables side by side first, near each other after; stories ranked by their
+best article (exact phrase, then bm25 with the title above the body), newest first without a search;
+the title with its matches marked and a snippet of the matching article under it. Every statement
+runs under Datasette's ``sql_time_limit_ms`` (timelimit.py): past it, the page says so (HTTP 503).
+Templates: config/datasette_templates/pw_*.html.
 """
 
 from __future__ import annotations
@@ -21,85 +28,39 @@ import csv
 import io
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
+
+from markupsafe import Markup
 
 from config import VN_TZ
 from db import report as sql
+from pipeline.publish.filters import PERIODS, Filters
+from pipeline.publish.timelimit import QueryTooSlow, TimedConnection
 from pipeline.report import MEDIA_TYPES, Period, Story, build_report, render
 from pipeline.report import data as rdata
+from pipeline.search import highlight, parse, snippet
+
+__all__ = ["PERIODS", "Filters", "routes", "story_list", "home_data", "csv_bytes"]
 
 PAGE = 50
-PERIODS = [("hom-nay", "Hôm nay"), ("7", "7 ngày"), ("30", "30 ngày"), ("khoang", "Từ ngày … đến ngày")]
+REPORT_WEB_LIMIT = 100  # stories on the press summary page; the downloads hold them all
+CSV_LIMIT = 5000
 
 
-def fts_search(conn: sqlite3.Connection, q: str) -> list[int]:
-    """Article ids matching ``q`` in the full-text table, best first: each word taken literally (as
-    Datasette's ``searchmode: escaped``), accents optional (the FTS table folds them, đ included)."""
-    words = q.split()
-    if not words:
-        return []
-    match = " ".join('"' + w.replace('"', '""') + '"' for w in words)
-    return sql.search_ids(conn, match)
+def _timed(datasette: Any, fn: Callable[[Any], Any]) -> Callable[[sqlite3.Connection], Any]:
+    """``fn`` for ``execute_fn``, given the read connection with every statement limited to
+    Datasette's ``sql_time_limit_ms``."""
+    ms = int(datasette.setting("sql_time_limit_ms") or 3000)
+
+    def run(conn: sqlite3.Connection) -> Any:
+        return fn(TimedConnection(conn, ms))
+
+    return run
 
 
-# the search of the story list: (connection, query) -> article ids
-SEARCH: Callable[[sqlite3.Connection, str], list[int]] = fts_search
-
-
-@dataclass
-class Filters:
-    """The story list's and the press summary's filters, read from a query string."""
-
-    ky: str = "7"
-    tu: str = ""
-    den: str = ""
-    tinh: list[str] = field(default_factory=list)
-    nuoc: list[str] = field(default_factory=list)
-    bao: list[str] = field(default_factory=list)
-    lienquan: bool = True
-    q: str = ""
-    trang: int = 1
-    theo: str = "province"
-    error: str | None = None
-
-    @classmethod
-    def from_args(cls, args: Any) -> Filters:
-        """From Datasette's ``request.args`` (a MultiParams: ``get``, ``getlist``)."""
-        def many(k: str) -> list[str]:
-            return [x for x in args.getlist(k) if x.strip()]
-
-        f = cls(ky=args.get("ky") or "7", tu=(args.get("tu") or "").strip(), den=(args.get("den") or "").strip(),
-                tinh=many("tinh"), nuoc=many("nuoc"), bao=many("bao"), lienquan=args.get("lienquan", "1") != "0",
-                q=(args.get("q") or "").strip(), theo="country" if args.get("theo") == "country" else "province")
-        try:
-            f.trang = max(1, int(args.get("trang") or 1))
-        except ValueError:
-            f.trang = 1
-        return f
-
-    def period(self, today: date | None = None) -> Period:
-        today = today or datetime.now(VN_TZ).date()
-        if self.ky == "hom-nay":
-            return Period(today, today)
-        if self.ky == "khoang" and self.tu:
-            try:
-                return Period.between(self.tu, self.den or today)
-            except ValueError as e:
-                self.error = f"Khoảng ngày không hợp lệ / bad dates: {e}"
-        days = 30 if self.ky == "30" else 7
-        return Period(today - timedelta(days=days - 1), today)
-
-    def query(self, **change: Any) -> str:
-        """The query string of these filters with ``change`` applied (lists as repeated keys)."""
-        d: dict[str, Any] = {"ky": self.ky, "tu": self.tu, "den": self.den, "tinh": self.tinh, "nuoc": self.nuoc,
-                             "bao": self.bao, "lienquan": "1" if self.lienquan else "0", "q": self.q,
-                             "theo": self.theo if self.theo != "province" else ""}
-        d.update(change)
-        pairs = [(k, x) for k, v in d.items() for x in (v if isinstance(v, list) else [v]) if x not in ("", None)]
-        return urlencode(pairs)
+SLOW = ("Truy vấn quá lâu (quá {ms} ms), trang đã dừng lại: hãy thu hẹp bộ lọc (ít ngày hơn, một tỉnh, "
+        "một báo). The query took too long.")
 
 
 def database_name(datasette: Any) -> str:
@@ -108,9 +69,11 @@ def database_name(datasette: Any) -> str:
     return names[0]
 
 
-def _story_dict(datasette: Any, db: str, st: Story, f: Filters) -> dict[str, Any]:
+def _story_dict(datasette: Any, db: str, st: Story, f: Filters,
+                marked: tuple[str, str] | None = None) -> dict[str, Any]:
     return {
-        "title": st.title, "when": st.when(), "lead": st.lead, "score": st.score, "key": st.key,
+        "title": Markup(marked[0]) if marked else st.title, "snippet": Markup(marked[1]) if marked else "",
+        "when": st.when(), "lead": st.lead, "score": st.score, "key": st.key,
         "href": datasette.urls.row(db, "articles", str(st.article_id)),
         "outlets": [{"name": o.name, "url": o.url} for o in st.outlets],
         "provinces": [(p, "?" + f.query(tinh=[p], trang="")) for p in st.provinces],
@@ -119,33 +82,56 @@ def _story_dict(datasette: Any, db: str, st: Story, f: Filters) -> dict[str, Any
     }
 
 
-def story_list(conn: sqlite3.Connection, f: Filters, limit: int = PAGE) -> dict[str, Any]:
-    """One page of stories for ``f``: total, stories (``Story``), period, choices of the filter boxes.
-    Runs on a read connection (Datasette's ``execute_fn``)."""
+def story_list(conn: Any, f: Filters, limit: int = PAGE, *, with_choices: bool = True) -> dict[str, Any]:
+    """One page of stories for ``f``: total, stories (``Story``), period, ``marked`` (story key ->
+    (title HTML, snippet HTML) of a search: matches in <mark>, escaped), choices of the filter boxes.
+    ``conn``: a read connection (Datasette's ``execute_fn``, or a ``TimedConnection``). Raises
+    ValueError when ``f`` has bad dates, sqlite3.OperationalError (``QueryTooSlow``) past the limit."""
     period = f.period()
     since, until = period.start.isoformat(), period.end.isoformat()
-    ids = SEARCH(conn, f.q) if f.q else None
     prov = rdata.resolve(f.tinh, sql.list_values(conn, "provinces", since)) if f.tinh else []
     ctry = rdata.resolve(f.nuoc, sql.list_values(conn, "countries", since)) if f.nuoc else []
-    total, keys = sql.story_page(conn, since, until, provinces=prov, countries=ctry, sites=f.bao,
-                                 relevant_only=f.lienquan, ids=ids, limit=limit, offset=(f.trang - 1) * limit)
-    return {"total": total, "stories": rdata.stories(conn, keys, period, relevant_only=f.lienquan),
-            "period": period, **choices(conn, f)}
+    query = parse(f.q) if f.q else None
+    marked: dict[int, tuple[str, str]] = {}
+    if query is not None:
+        total, hits = sql.story_search_page(conn, query.match, query.phrase, query.marks, since, until,
+                                            provinces=prov, countries=ctry, sites=f.bao, relevant_only=f.lienquan,
+                                            limit=limit, offset=(f.trang - 1) * limit)
+        keys = [k for k, _ in hits]
+        stories = rdata.stories(conn, keys, period, relevant_only=f.lienquan)
+        texts = sql.titles_and_texts(conn, [i for _, i in hits])
+        best = dict(hits)
+        for st in stories:
+            _title, text = texts.get(best.get(st.key, -1), ("", ""))
+            marked[st.key] = (highlight(st.title, query), snippet(text, query))
+    else:
+        total, keys = sql.story_page(conn, since, until, provinces=prov, countries=ctry, sites=f.bao,
+                                     relevant_only=f.lienquan, limit=limit, offset=(f.trang - 1) * limit)
+        stories = rdata.stories(conn, keys, period, relevant_only=f.lienquan)
+    out = {"total": total, "stories": stories, "period": period, "marked": marked}
+    if with_choices:
+        out.update(choices(conn, f))
+    return out
 
 
-def choices(conn: sqlite3.Connection, f: Filters) -> dict[str, Any]:
-    """The filter boxes' choices over ``f``'s period: provinces and partner countries (most stories
-    first) and every outlet (key, name)."""
+def choices(conn: Any, f: Filters) -> dict[str, Any]:
+    """The filter boxes' choices over ``f``'s period: provinces and partner countries (most articles
+    first, read from the indexes) and every outlet (key, name)."""
     period = f.period()
     since, until = period.start.isoformat(), period.end.isoformat()
     return {
-        "province_choices": [p for p, _ in sql.window_counts(conn, since, until, "provinces", f.lienquan, 200)],
-        "country_choices": [c for c, _ in sql.window_counts(conn, since, until, "countries", f.lienquan, 200)],
+        "province_choices": [p for p, _ in sql.window_counts(conn, since, until, "provinces", f.lienquan, 200,
+                                                             stories=False)],
+        "country_choices": [c for c, _ in sql.window_counts(conn, since, until, "countries", f.lienquan, 200,
+                                                            stories=False)],
         "site_choices": sql.sites(conn),
     }
 
 
-def home_data(conn: sqlite3.Connection) -> dict[str, Any]:
+NO_CHOICES: dict[str, Any] = {"province_choices": [], "country_choices": [], "site_choices": []}
+
+
+def home_data(conn: Any) -> dict[str, Any]:
     """The home page's numbers and stories (today's and this week's relevant ones)."""
     today = datetime.now(VN_TZ).date()
     week = Period(today - timedelta(days=6), today)
@@ -171,7 +157,10 @@ async def home(datasette: Any, request: Any) -> Any:
     from datasette.utils.asgi import Response
 
     db = database_name(datasette)
-    data = await datasette.get_database(db).execute_fn(home_data)
+    try:
+        data = await datasette.get_database(db).execute_fn(_timed(datasette, home_data))
+    except QueryTooSlow as e:
+        return Response.html(SLOW.format(ms=e.ms), status=503)
     f = Filters()
     ctx = {
         "db": db, "health": data["health"], "failing": data["failing"], "totals": data["totals"],
@@ -202,32 +191,38 @@ async def stories_page(datasette: Any, request: Any) -> Any:
     db = database_name(datasette)
     f = Filters.from_args(request.args)
     as_csv = request.url_vars.get("fmt") == "csv"
-    limit = 5000 if as_csv else PAGE
-
-    def run(conn: sqlite3.Connection) -> dict[str, Any]:
+    status, data = 200, None
+    if f.error:
+        status = 400
+    else:
         try:
-            return story_list(conn, f, limit)
-        except sqlite3.OperationalError as e:  # a search the FTS syntax refuses
-            f.error = f"Không tìm được / search failed: {e}"
-            f.q = ""
-            return story_list(conn, f, limit)
-
-    data = await datasette.get_database(db).execute_fn(run)
+            data = await datasette.get_database(db).execute_fn(
+                _timed(datasette, lambda conn: story_list(conn, f, CSV_LIMIT if as_csv else PAGE,
+                                                          with_choices=not as_csv)))
+        except QueryTooSlow as e:
+            status, f.error = 503, SLOW.format(ms=e.ms)
     if as_csv:
+        if data is None:
+            return Response.text(f.error or "", status=status)
         return Response(csv_bytes(data["stories"]), content_type="text/csv; charset=utf-8",
                         headers={"content-disposition": 'attachment; filename="tin.csv"'})
+    if data is None:
+        data = {"total": 0, "stories": [], "period": None, "marked": {}, **NO_CHOICES}
     pages = max(1, -(-data["total"] // PAGE))
+    marked = data["marked"]
     ctx = {
-        "db": db, "f": f, "periods": PERIODS, "total": data["total"], "period": data["period"].label(),
-        "stories": [_story_dict(datasette, db, s, f) for s in data["stories"]],
-        "province_choices": data["province_choices"], "country_choices": data["country_choices"],
-        "site_choices": data["site_choices"], "page": f.trang, "pages": pages,
+        "db": db, "f": f, "periods": PERIODS, "total": data["total"],
+        "period": data["period"].label() if data["period"] else "",
+        "stories": [_story_dict(datasette, db, s, f, marked.get(s.key)) for s in data["stories"]],
+        "searching": bool(f.q), "province_choices": data["province_choices"],
+        "country_choices": data["country_choices"], "site_choices": data["site_choices"],
+        "page": f.trang, "pages": pages,
         "prev": "?" + f.query(trang=f.trang - 1) if f.trang > 1 else None,
         "next": "?" + f.query(trang=f.trang + 1) if f.trang < pages else None,
         "csv": "/-/tin.csv?" + f.query(), "report": "/-/diem-bao?" + f.query(), "error": f.error,
         "raw": f"/{db}/articles", "action": "/-/tin",
     }
-    return Response.html(await datasette.render_template("pw_stories.html", ctx, request=request))
+    return Response.html(await datasette.render_template("pw_stories.html", ctx, request=request), status=status)
 
 
 async def report_page(datasette: Any, request: Any) -> Any:
@@ -238,21 +233,33 @@ async def report_page(datasette: Any, request: Any) -> Any:
     db = database_name(datasette)
     f = Filters.from_args(request.args)
     fmt = request.url_vars.get("fmt")
-    rep = await datasette.get_database(db).execute_fn(
-        lambda conn: build_report(conn, f.period(), provinces=f.tinh, countries=f.nuoc, by=f.theo,
-                                  relevant_only=f.lienquan))
-    boxes = {} if fmt else await datasette.get_database(db).execute_fn(lambda conn: choices(conn, f))
+    status, rep, boxes = 200, None, dict(NO_CHOICES)
+    if f.error:
+        status = 400
+    else:
+        def run(conn: Any) -> tuple[Any, dict[str, Any]]:
+            r = build_report(conn, f.period(), provinces=f.tinh, countries=f.nuoc, by=f.theo,
+                             relevant_only=f.lienquan, **({} if fmt else {"limit": REPORT_WEB_LIMIT}))
+            return r, ({} if fmt else choices(conn, f))
+
+        try:
+            rep, boxes = await datasette.get_database(db).execute_fn(_timed(datasette, run))
+        except QueryTooSlow as e:
+            status, f.error = 503, SLOW.format(ms=e.ms)
     if fmt:
+        if rep is None:
+            return Response.text(f.error or "", status=status)
         name = f"diem-bao-{rep.period.start:%Y%m%d}-{rep.period.end:%Y%m%d}.{fmt}"
         body = render(rep, fmt)
         return Response(body, content_type=MEDIA_TYPES[fmt],
                         headers={"content-disposition": f'attachment; filename="{name}"'})
+    downloads = [(x.upper(), f"/-/diem-bao.{x}?" + f.query()) for x in ("docx", "pdf", "md")]
     ctx = {
-        "db": db, "f": f, "periods": PERIODS, "css": CSS, "report": fragment(rep), "error": f.error,
-        "downloads": [(x.upper(), f"/-/diem-bao.{x}?" + f.query()) for x in ("docx", "pdf", "md")],
+        "db": db, "f": f, "periods": PERIODS, "css": CSS, "report": fragment(rep) if rep else "", "error": f.error,
+        "downloads": downloads, "shown": len(rep.stories) if rep else 0, "total": rep.total if rep else 0,
         "stories": "/-/tin?" + f.query(), "action": "/-/diem-bao", **boxes,
     }
-    return Response.html(await datasette.render_template("pw_report.html", ctx, request=request))
+    return Response.html(await datasette.render_template("pw_report.html", ctx, request=request), status=status)
 
 
 def routes() -> list[tuple[str, Any]]:

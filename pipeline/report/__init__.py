@@ -5,8 +5,8 @@ stories of a period from the database; ``render(report, fmt)`` turns it into byt
 
 - ``html``: a whole A4 document (html_page.py; the workspace page shows the same fragment),
 - ``docx``: Word, python-docx, with a table of contents by province and hyperlinks (word.py),
-- ``pdf``: WeasyPrint from the HTML, fonts embedded (pdf.py; needs Debian libpango-1.0-0,
-  libpangoft2-1.0-0 and fonts-dejavu-core),
+- ``pdf``: fpdf2, A4, DejaVu Sans embedded (pdf.py; needs Debian fonts-dejavu-core or
+  fonts-noto-core; WeasyPrint from the HTML was 3-10 times slower, bench/report.py times both),
 - ``md``: Markdown (md.py).
 """
 

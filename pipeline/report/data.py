@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from config import VN_TZ, parse_duration
+from config import VN_TZ, parse_duration, vn_datetime
 from db import report as sql
 from pipeline.normalize import fold
 
@@ -101,6 +101,7 @@ class Report:
     relevant_only: bool = True
     groups: list[Group] = field(default_factory=list)
     made_at: datetime = field(default_factory=lambda: datetime.now(VN_TZ))
+    total: int = 0  # stories that match, before build_report's limit (the report holds the newest)
 
     @property
     def stories(self) -> list[Story]:
@@ -127,13 +128,8 @@ def vn_time(iso: str | None) -> str:
     Vietnam time; '' for None; text that is not ISO 8601 comes back unchanged."""
     if not iso:
         return ""
-    try:
-        dt = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=VN_TZ)
-    return dt.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
+    dt = vn_datetime(iso)
+    return dt.strftime("%H:%M %d/%m/%Y") if dt else iso
 
 
 def json_list(value: Any) -> list[str]:
@@ -230,15 +226,16 @@ def build_report(conn: sqlite3.Connection, period: Period, *, provinces: Sequenc
     ``provinces`` and any of ``countries`` (names with or without accents; empty = all), grouped
     by province (``by='province'``: a story goes under the first of its provinces that the filter
     names, else its first province) or by partner country (``by='country'``); stories with neither
-    under "Khác / Other", last. Groups by name, stories newest first. Reads ``conn`` (the
-    presswatch database); raises ValueError for an unknown ``by``."""
+    under "Khác / Other", last. Groups by name, stories newest first; ``Report.total``: the stories
+    that match (more than it holds when over ``limit``). Reads ``conn`` (the presswatch database, or
+    any object with its ``execute``); raises ValueError for an unknown ``by``."""
     if by not in ("province", "country"):
         raise ValueError(f"group by 'province' or 'country', not {by!r}")
     since = period.start.isoformat()
     prov = resolve(provinces, sql.list_values(conn, "provinces", since)) if provinces else []
     ctry = resolve(countries, sql.list_values(conn, "countries", since)) if countries else []
-    _total, keys = sql.story_page(conn, since, period.end.isoformat(), provinces=prov, countries=ctry,
-                                  relevant_only=relevant_only, limit=limit)
+    total, keys = sql.story_page(conn, since, period.end.isoformat(), provinces=prov, countries=ctry,
+                                 relevant_only=relevant_only, limit=limit)
     groups: dict[str, Group] = {}
     for st in stories(conn, keys, period, relevant_only=relevant_only):
         names = st.provinces if by == "province" else st.countries
@@ -248,4 +245,4 @@ def build_report(conn: sqlite3.Connection, period: Period, *, provinces: Sequenc
         name = next((n for n in names if n in wanted), names[0] if names else OTHER)
         groups.setdefault(name, Group(name)).stories.append(st)
     ordered = sorted(groups.values(), key=lambda g: (g.name == OTHER, fold(g.name)))
-    return Report(period, tuple(prov), tuple(ctry), by, relevant_only, ordered)
+    return Report(period, tuple(prov), tuple(ctry), by, relevant_only, ordered, total=total)

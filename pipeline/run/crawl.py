@@ -60,6 +60,14 @@ def scrapy_settings(specs: dict[str, SiteSpec], overrides: dict[str, Any] | None
     return settings
 
 
+def quiet_scrapy_banners() -> None:
+    """At INFO (``crawl -v``), leave out Scrapy's multi-line start and end dumps (versions, settings,
+    middleware lists, stats) and its once-a-minute counters: the per-request lines stay readable."""
+    for name in ("scrapy.utils.log", "scrapy.addons", "scrapy.middleware", "scrapy.crawler",
+                 "scrapy.statscollectors", "scrapy.extensions.logstats", "scrapy.extensions.telnet"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 class PassResult(list[SiteSummary]):
     """The per-site summaries of a pass, what the alert delivery after it did (or None), and the number
     of the signal that interrupted it (None: it ran to its end)."""
@@ -103,12 +111,14 @@ def crawl_once(specs: dict[str, SiteSpec], db_path: str, overrides: dict[str, An
     specs, discovery_failed = prepare_pass(specs, db_path)
     if not specs:
         return _after_pass(PassResult(summaries_of(db_path, discovery_failed)), db_path, alerts)
-    process = _SignalledProcess(scrapy_settings(specs, overrides))
+    process = _SignalledProcess(scrapy_settings(specs, overrides))  # (re)configures logging
     if (overrides or {}).get("LOG_LEVEL") != "INFO":
         # their tracebacks repeat what the per-site summary says in one line
         for name in ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry",
                      "scrapy.core.scraper"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
+    else:
+        quiet_scrapy_banners()
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, specs=specs, db_path=str(db_path), on_new_article=_enqueuer(alerts))
     process.start()

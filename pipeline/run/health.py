@@ -7,12 +7,12 @@ discovery state of the ``site_discovery`` view (migration 0010): the latest disc
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 import sqlite_utils
 
-from config import VN_TZ
+from config import vn_datetime
 from db.discovery import NO_ARTICLE_PASSES, discovery_state
 from db.runs import HEALTH_COLUMNS as COLUMNS
 from db.runs import site_health as _health_rows
@@ -51,11 +51,8 @@ def _short(ts: str | None) -> str:
     """A stored time (ISO 8601, UTC when it has no offset) as Vietnam time, to the minute."""
     if not ts:
         return "-"
-    try:
-        d = datetime.fromisoformat(ts)
-    except ValueError:
-        return ts[:16]
-    return (d if d.tzinfo else d.replace(tzinfo=UTC)).astimezone(VN_TZ).strftime("%Y-%m-%d %H:%M")
+    d = vn_datetime(ts, naive=UTC)
+    return d.strftime("%Y-%m-%d %H:%M") if d else ts[:16]
 
 
 def _interval(sec: float | None) -> str:
@@ -85,8 +82,12 @@ def format_status(rows: list[dict[str, Any]]) -> str:
     errs = [r for r in rows
             if r["last_error"] and (r["consecutive_failures"] or r["blocked"] or r["backoff_until"])]
     for r in errs:
-        status = f" (HTTP {r['last_http_status']})" if r["last_http_status"] else ""
+        status = f" (HTTP {r['last_http_status']})" if r.get("last_http_status") else ""
         lines.append(f"  {r['site']}: last error{status}: {r['last_error']}")
+        n = r.get("last_error_errors") or 0
+        if n > 1:
+            lines.append(f"    (1 of {n} errors of that pass shown; see crawl_runs id {r.get('last_error_run')}, "
+                         "the urls table (status error/blocked) and the log)")
     for r in rows:
         d = r.get("discovery") or {}
         if d.get("discovered_at"):

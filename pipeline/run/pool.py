@@ -67,8 +67,10 @@ class WorkerProc:
         self.dead = False
         self.ready = threading.Event()
         self.lock = threading.Lock()
-        threading.Thread(target=self._read_out, name=f"worker-{self.pid}-out", daemon=True).start()
-        threading.Thread(target=self._read_err, name=f"worker-{self.pid}-err", daemon=True).start()
+        self.threads = [threading.Thread(target=self._read_out, name=f"worker-{self.pid}-out", daemon=True),
+                        threading.Thread(target=self._read_err, name=f"worker-{self.pid}-err", daemon=True)]
+        for t in self.threads:
+            t.start()
 
     def send(self, msg: dict[str, Any]) -> bool:
         try:
@@ -104,6 +106,8 @@ class WorkerProc:
             self.dead = True
             waiters = list(self.pending.values())
             self.pending.clear()
+            _close(self.proc.stdin)
+        _close(self.proc.stdout)
         for w in waiters:
             w.msg = {"type": "died", "error": f"worker pid {self.pid} died (exit code {code})"}
             w.event.set()
@@ -113,6 +117,13 @@ class WorkerProc:
         for line in self.proc.stderr:
             if line.strip():
                 log.info("[worker %d] %s", self.pid, line.rstrip())
+        _close(self.proc.stderr)
+
+    def join(self, timeout: float) -> None:
+        """Wait (up to ``timeout`` s) for the reader threads, which close the pipes once the child is gone."""
+        deadline = time.monotonic() + timeout
+        for t in self.threads:
+            t.join(max(0.0, deadline - time.monotonic()))
 
     def kill(self) -> None:
         if self.proc.poll() is None:
@@ -120,6 +131,14 @@ class WorkerProc:
                 self.proc.kill()
             except ProcessLookupError:
                 pass
+
+
+def _close(pipe: Any) -> None:
+    try:
+        if pipe is not None:
+            pipe.close()
+    except (OSError, ValueError):
+        pass
 
 
 class LocalPool:
@@ -225,12 +244,9 @@ class LocalPool:
                 log.warning("crawl worker pid %d still running %.0fs after SIGTERM: SIGKILL", w.pid, grace)
                 w.kill()
                 w.proc.wait()
-            for pipe in (w.proc.stdin,):
-                try:
-                    if pipe is not None:
-                        pipe.close()
-                except OSError:
-                    pass
+            with w.lock:
+                _close(w.proc.stdin)
+            w.join(5)
 
     def kill_now(self) -> None:
         with self.lock:

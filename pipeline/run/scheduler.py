@@ -156,7 +156,7 @@ class Runner:
                 log.error("[%s] %s", spec.key, error)
             if not mark_running(self.db_path, spec.key, "killed" if status == "killed" else "failed", error):
                 if outcome.status != "killed" or not outcome.run_ids:
-                    self.record_failure(spec.key, last_id, started, status, error)
+                    self.record_failure(spec.key, last_id, started, status, error, outcome.pid)
         self.deliver_alerts()
         self.after_pass(spec)
         return 0 if outcome.status == "done" and not outcome.error else 1
@@ -211,14 +211,16 @@ class Runner:
         finally:
             db.close()
 
-    def record_failure(self, key: str, since_id: int, started: str, status: str, error: str) -> None:
-        """A child that died before writing its crawl_runs row still leaves one (so health shows it)."""
+    def record_failure(self, key: str, since_id: int, started: str, status: str, error: str,
+                       pid: int | None = None) -> None:
+        """A pass that died or was killed before writing its crawl_runs row still leaves one (so health
+        shows it), naming ``pid``: the worker that ran it (None: no process ran it)."""
         from db import open_db
         from db.runs import record_missing_run
 
         db = open_db(self.db_path, migrate=False)
         try:
-            record_missing_run(db, key, since_id, started, status, error)
+            record_missing_run(db, key, since_id, started, status, error, pid)
         finally:
             db.close()
 

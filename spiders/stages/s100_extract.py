@@ -23,7 +23,7 @@ class ExtractStage(Stage):
             if hand_off is not None:  # queue mode: the writer records it too
                 hand_off("url", dict(url=item.url, site=item.site, status="not_article", reason=reason,
                                          http_status=item.status))
-            raise DropItem(reason or "not an article")
+            raise DropItem(f"not an article: {reason}" if reason else "not an article")
         article.site = item.site
         if item.fetched_url != item.url:
             article.fetched_url = item.fetched_url

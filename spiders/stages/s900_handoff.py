@@ -6,12 +6,15 @@ the article's fields, its relevance, and the page compressed (zlib) in base64.""
 from __future__ import annotations
 
 import base64
+import logging
 import zlib
 from typing import Any
 
 from scrapy.exceptions import DropItem
 
 from spiders.stages import Stage
+
+log = logging.getLogger(__name__)
 
 
 def item_payload(item: Any) -> dict[str, Any]:
@@ -31,4 +34,5 @@ class HandOffStage(Stage):
         except ValueError as e:  # larger than a message may be: logged by the spider's item_error
             raise DropItem(f"not handed to the writer: {e}") from None
         ctx.stats_by_site[item.site]["new"] += 1
+        log.info("%s %s: handed to the writer", item.status, item.fetched_url)
         return item

@@ -3,6 +3,7 @@ the database says if it is new."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from typing import Any
 
@@ -10,6 +11,8 @@ from scrapy.exceptions import DropItem
 
 from pipeline.process import store_article
 from spiders.stages import Stage
+
+log = logging.getLogger(__name__)
 
 
 class StoreStage(Stage):
@@ -27,4 +30,10 @@ class StoreStage(Stage):
                 raise DropItem(f"not stored: {e}") from None
             raise
         ctx.stats_by_site[item.site]["new" if new_id else "skipped"] += 1
+        a = item.article
+        if new_id:
+            copy = f", a copy of article {a.duplicate_of}" if a.duplicate_of is not None else ""
+            log.info("%s %s: stored (article %d%s)", item.status, item.fetched_url, new_id, copy)
+        else:
+            log.info("%s %s: skipped: already stored as %s", item.status, item.fetched_url, a.url)
         return item
