@@ -506,3 +506,15 @@ def test_status_keeps_the_http_status_with_its_error_and_counts_the_errors(tmp_p
     assert "HTTP 403" not in out
     assert "(1 of 5 errors of that pass shown; see crawl_runs id 2" in out
     assert rows[0]["last_http_status"] is None and rows[0]["last_error_errors"] == 5
+
+
+def test_the_row_written_for_a_pass_that_left_none_names_its_worker(tmp_path: Path) -> None:
+    from db import open_db
+    from pipeline.run.scheduler import Runner
+
+    path = str(tmp_path / "r.db")
+    open_db(path).close()
+    runner = Runner({}, path)
+    runner.record_failure("x", 0, "2026-11-22T20:30:00+00:00", "killed", "killed after 4s timeout", 4242)
+    runner.record_failure("x", 0, "2026-11-22T20:30:00+00:00", "killed", "a second one", 4343)  # has a row now
+    assert q(Path(path), "SELECT status, error, pid FROM crawl_runs") == [("killed", "killed after 4s timeout", 4242)]
