@@ -252,3 +252,43 @@ def recent_new_counts(db: sqlite_utils.Database, site: str, limit: int = 12) -> 
         "('running', 'killed', 'shutdown', 'throttled', 'failed', 'blocked') "
         "ORDER BY id DESC LIMIT ?", [site, limit])]
 
+
+# Migration 0011_site_health_pairs (db/schema.py) replaces the site_health view of 0002 with this one:
+# the last error and its HTTP status now come from the same run. Frozen: a change needs a new migration.
+SITE_HEALTH_VIEW_0011 = """
+CREATE VIEW site_health AS
+WITH h AS (
+    SELECT s.key AS site, s.name, s.enabled,
+           coalesce(st.interval_seconds, s.every_seconds) AS interval_seconds,
+           st.backoff_until,
+           (SELECT max(id) FROM crawl_runs r WHERE r.site = s.key) AS last_id,
+           (SELECT id FROM crawl_runs r WHERE r.site = s.key AND r.status = 'ok'
+              ORDER BY id DESC LIMIT 1) AS last_ok_id,
+           (SELECT started FROM crawl_runs r WHERE r.site = s.key ORDER BY id LIMIT 1) AS first_run,
+           (SELECT max(fetched_at) FROM articles a WHERE a.site = s.key) AS last_new_article,
+           -- the last run of the last 7 days with an error (bounded: crawl_runs grows for months);
+           -- its error and its own HTTP status are shown together
+           (SELECT id FROM crawl_runs r WHERE r.site = s.key AND r.error IS NOT NULL
+              AND r.started > strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', '-7 days')
+              ORDER BY started DESC LIMIT 1) AS last_error_id
+    FROM sites s LEFT JOIN site_state st ON st.site = s.key
+), h2 AS (
+    SELECT h.*, err.error AS last_error, err.http_status AS last_http_status,
+           last.started AS last_run, last.status AS last_status,
+           last.http_status AS last_run_http_status, ok.finished AS last_success,
+           (SELECT count(*) FROM crawl_runs f WHERE f.site = h.site AND f.id > coalesce(h.last_ok_id, 0)
+              AND f.status IN ('failed', 'blocked', 'killed', 'throttled')) AS consecutive_failures
+    FROM h
+    LEFT JOIN crawl_runs last ON last.id = h.last_id
+    LEFT JOIN crawl_runs ok ON ok.id = h.last_ok_id
+    LEFT JOIN crawl_runs err ON err.id = h.last_error_id
+)
+SELECT site, name, enabled, interval_seconds, last_run, last_status, last_success, last_new_article,
+       consecutive_failures, last_error, last_http_status, backoff_until,
+       CASE WHEN last_status = 'blocked' OR last_run_http_status = 403 THEN 1 ELSE 0 END AS blocked,
+       CASE WHEN last_run IS NOT NULL
+             AND (julianday('now') - julianday(coalesce(last_new_article, first_run))) * 86400
+                 > max(10 * coalesce(interval_seconds, 900), 86400)
+            THEN 1 ELSE 0 END AS stale
+FROM h2
+"""

@@ -370,6 +370,14 @@ def m0010_discovery(db: sqlite_utils.Database) -> None:
     db.executescript(SCHEMA_0010)
 
 
+# The site_health view: the last error shown with its own run's HTTP status (db/runs.py).
+@migrations(name="0011_site_health_pairs")
+def m0011_site_health_pairs(db: sqlite_utils.Database) -> None:
+    from db.runs import SITE_HEALTH_VIEW_0011
+
+    db.executescript("DROP VIEW IF EXISTS site_health;" + SITE_HEALTH_VIEW_0011)
+
+
 def migration_names() -> list[str]:
     """The names of the registered migrations, in the order they are applied."""
     empty = sqlite_utils.Database(memory=True)

@@ -86,3 +86,21 @@ def test_sqlite_utils_4_is_required():
     """Migrations.apply(stop_before=...) and the migrations module come with sqlite-utils 4."""
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
     assert "sqlite-utils>=4" in deps
+
+
+def test_site_health_shows_the_last_error_with_its_own_http_status(tmp_db):
+    """An article's 403 in one pass and a feed that is no feed in a later pass: the health view shows the
+    later error with that pass's status (none), not the earlier pass's 403 beside it."""
+    from db.runs import finish_run, start_run
+
+    tmp_db.execute("INSERT INTO sites (key, name, domains, every_seconds, enabled) VALUES ('s', 'S', '[]', 900, 1)")
+    first = start_run(tmp_db, "s")
+    finish_run(tmp_db, first, requests=3, new=0, skipped=0, errors=1, status="failed",
+               error="HTTP 403 at https://s.vn/a/1.html", http_status=403)
+    tmp_db.execute("UPDATE crawl_runs SET started = strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', '-1 hour') "
+                   "WHERE id = ?", [first])
+    second = start_run(tmp_db, "s")
+    finish_run(tmp_db, second, requests=1, new=0, skipped=0, errors=1, status="failed",
+               error="feed https://s.vn/rss: not a feed")
+    row = tmp_db.execute("SELECT last_error, last_http_status FROM site_health WHERE site = 's'").fetchone()
+    assert tuple(row) == ("feed https://s.vn/rss: not a feed", None)
