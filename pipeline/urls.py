@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Protocol
 from urllib.parse import quote_plus, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from courlan import normalize_url
@@ -39,7 +39,23 @@ _VARIANT_VALUES = {("view", "print"), ("outputtype", "amp"), ("output", "amp"), 
 # an /amp/ first segment (/amp/slug.html) or last segment (/slug.html/amp, /slug/amp/)
 _AMP_PATH = (re.compile(r"^/amp(?=/.)", re.I), re.compile(r"(?<=.)/amp/?$", re.I))
 
-def site_canonical_host(spec: Any) -> str:
+class UrlRules(Protocol):
+    """What canonicalisation reads of a site (config.SiteSpec has it)."""
+
+    @property
+    def domains(self) -> tuple[str, ...]: ...
+    @property
+    def strip_params(self) -> tuple[str, ...]: ...
+    @property
+    def host_aliases(self) -> tuple[str, ...]: ...
+    @property
+    def canonical_host(self) -> str | None: ...
+    @property
+    def variant_patterns(self) -> tuple[str, ...]: ...
+    def is_article_url(self, url: str) -> bool: ...
+
+
+def site_canonical_host(spec: UrlRules) -> str:
     """The host a site's aliases map to: ``canonical_host`` or the first domain that is no alias."""
     if getattr(spec, "canonical_host", None):
         return str(spec.canonical_host).lower()
@@ -50,7 +66,7 @@ def site_canonical_host(spec: Any) -> str:
     return str(spec.domains[0]).lower()
 
 
-def canonical_url(url: str, rules: Any = ()) -> str:
+def canonical_url(url: str, rules: UrlRules | Sequence[str] = ()) -> str:
     """A stable form of an article URL. ``rules`` is a SiteSpec or a sequence of query parameters
     to strip. Never raises: an unparseable URL is returned stripped. With a SiteSpec, a found URL
     that is an article URL of the site stays one (see the module docstring)."""
@@ -67,13 +83,14 @@ def canonical_url(url: str, rules: Any = ()) -> str:
     return canon
 
 
-def _canonical(url: str, rules: Any) -> str:
+def _canonical(url: str, rules: UrlRules | Sequence[str]) -> str:
+    spec: UrlRules | None
     if isinstance(rules, str | Sequence):
         strip_params: Sequence[str] = rules if not isinstance(rules, str) else (rules,)
         spec = None
     else:
         spec = rules
-        strip_params = getattr(spec, "strip_params", ()) or ()
+        strip_params = spec.strip_params or ()
     try:
         parts = urlsplit(url)
         if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
