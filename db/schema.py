@@ -375,7 +375,16 @@ def m0010_discovery(db: sqlite_utils.Database) -> None:
 def m0011_site_health_pairs(db: sqlite_utils.Database) -> None:
     from db.runs import SITE_HEALTH_VIEW_0011
 
-    db.executescript("DROP VIEW IF EXISTS site_health;" + SITE_HEALTH_VIEW_0011)
+    db.execute("DROP VIEW IF EXISTS site_health")
+    db.executescript(SITE_HEALTH_VIEW_0011)
+
+
+# The analysts' story list at 200,000 articles: covering indexes on the window of days (db/report.py).
+@migrations(name="0012_story_days")
+def m0012_story_days(db: sqlite_utils.Database) -> None:
+    from db.report import MIGRATION_0012
+
+    db.executescript(MIGRATION_0012)
 
 
 def migration_names() -> list[str]:

@@ -398,3 +398,25 @@ def test_workspace_queries_have_a_time_limit(search_db: Path) -> None:
         TimedConnection(conn, 50).execute(slow)
     assert TimedConnection(conn, 50).execute("select count(*) from articles").fetchone()[0] == 30
     conn.close()
+
+
+def test_story_window_reads_its_index(tmp_db: Any) -> None:
+    """The story list's statements read a window of days as one range of the 0012_story_days indexes,
+    not the (relevant, published) index over every relevant row (bench/datasette_load.py, ws-*)."""
+    from db import report as rsql
+
+    plans: list[str] = []
+
+    class Explaining:
+        def execute(self, q: str, params: Any = ()) -> Any:
+            plans.append(" ".join(r[3] for r in tmp_db.conn.execute("explain query plan " + q, params)))
+            return tmp_db.conn.execute(q, params)
+
+    conn: Any = Explaining()
+    rsql.story_page(conn, "2026-01-01", "2026-01-07")
+    rsql.story_page(conn, "2026-01-01", "2026-01-07", relevant_only=False, provinces=["Hà Nội"])
+    rsql.window_counts(conn, "2026-01-01", "2026-01-07", "provinces")
+    rsql.window_totals(conn, "2026-01-01", "2026-01-07")
+    assert len(plans) == 6
+    for plan in plans:
+        assert "USING INDEX articles_story_days" in plan and "<expr>>? AND <expr><?" in plan, plan
