@@ -144,7 +144,6 @@ _KNOWN = set(_LIST_FIELDS) | set(_DURATION_FIELDS) | {
     "name", "article_pattern", "enabled", "obey_robots", "max_articles", "quirk", "notes", "canonical_host",
     "home",
 }
-_HEADER = re.compile(r"^\s*\[\s*sites\.([^\]\s]+)\s*\]\s*(?:#.*)?$", re.M)
 
 
 def config_place(origin: str, kind: str, name: str | None, fld: str | None) -> str:
@@ -290,20 +289,32 @@ def _spec(origin: str, key: str, block: Any) -> SiteSpec:
     return spec
 
 
-def parse_sites(text: str, origin: str = "<sites>") -> dict[str, SiteSpec]:
+def read_tables(text: str, origin: str, *, kind: str, table: str, top_level: tuple[str, ...], duplicate: str,
+                expected: str, error: type[ConfigError] = ConfigError) -> dict[str, Any]:
+    """The parsed TOML of a config file of ``[table.NAME]`` blocks (sites, alerts), after the checks both
+    kinds of file get: no block defined twice (TOML itself would only say "cannot declare"), valid TOML,
+    no top-level key but ``top_level``. Raises ``error`` naming the file (and the block: ``kind``)."""
+    header = re.compile(rf"^\s*\[\s*{re.escape(table)}\.([^\]\s]+)\s*\]\s*(?:#.*)?$", re.M)
     seen: set[str] = set()
-    for m in _HEADER.finditer(text):
+    for m in header.finditer(text):
         k = m.group(1).strip("\"'")
         if k in seen:
-            raise _fail(origin, k, None, "duplicate site key (defined twice)")
+            raise error(f"{config_place(origin, kind, k, None)}: {duplicate}")
         seen.add(k)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{origin}: not valid TOML: {e}") from None
-    unknown_top = sorted(set(data) - {"sites"})
+        raise error(f"{origin}: not valid TOML: {e}") from None
+    unknown_top = sorted(set(data) - set(top_level))
     if unknown_top:
-        raise ConfigError(f"{origin}: unknown top-level key '{unknown_top[0]}' (expected [sites.KEY] tables)")
+        raise error(f"{origin}: unknown top-level key '{unknown_top[0]}' ({expected})")
+    return data
+
+
+def parse_sites(text: str, origin: str = "<sites>") -> dict[str, SiteSpec]:
+    """Validate the TOML text of a sites file (``origin`` names it in errors); raises ``ConfigError``."""
+    data = read_tables(text, origin, kind="site", table="sites", top_level=("sites",),
+                       duplicate="duplicate site key (defined twice)", expected="expected [sites.KEY] tables")
     sites = data.get("sites")
     if not isinstance(sites, dict) or not sites:
         raise ConfigError(f"{origin}: no sites defined (expected [sites.KEY] tables)")

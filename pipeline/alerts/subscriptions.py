@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import tomllib
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from config import CONFIG_DIR, ConfigError, check_block, config_place, parse_duration, settings
+from config import CONFIG_DIR, ConfigError, check_block, config_place, parse_duration, read_tables, settings
 from pipeline.alerts.places import UnknownPlace, canonical
 from pipeline.alerts.render import evidence_terms
 from pipeline.alerts.send import channel_id, redact
@@ -304,20 +303,9 @@ class AlertsConfig:
 def parse_alerts(text: str, origin: str = "<alerts>") -> AlertsConfig:
     """Validate the TOML text of an alerts file (``origin`` names it in errors). Raises ``AlertsError``
     (file, subscription, field) for bad TOML, unknown keys, bad values or a channel apprise rejects."""
-    seen: set[str] = set()
-    for m in re.finditer(r"^\s*\[\s*alerts\.([^\]\s]+)\s*\]\s*(?:#.*)?$", text, re.M):
-        k = m.group(1).strip("\"'")
-        if k in seen:
-            raise _fail(origin, k, None, "duplicate subscription (defined twice)")
-        seen.add(k)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise AlertsError(f"{origin}: not valid TOML: {e}") from None
-    unknown_top = sorted(set(data) - {"alerts", "delivery"})
-    if unknown_top:
-        raise AlertsError(f"{origin}: unknown top-level key '{unknown_top[0]}' "
-                          "(expected [alerts.NAME] tables and an optional [delivery] table)")
+    data = read_tables(text, origin, kind="subscription", table="alerts", top_level=("alerts", "delivery"),
+                       duplicate="duplicate subscription (defined twice)",
+                       expected="expected [alerts.NAME] tables and an optional [delivery] table", error=AlertsError)
     alerts = data.get("alerts", {})
     if not isinstance(alerts, dict):
         raise AlertsError(f"{origin}: 'alerts' must hold [alerts.NAME] tables")

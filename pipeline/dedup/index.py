@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
-from config import VN_TZ
+from config import vn_datetime
 from db import dedup_index as q
 from db.articles import IndexRows
 from pipeline.article import Article, DedupResult
@@ -40,19 +40,8 @@ class Match:
 _FAR = datetime(9999, 1, 1, tzinfo=UTC)
 
 
-def _instant(s: str | None) -> datetime | None:
-    """An ISO date or date-time as an aware datetime (no offset: Vietnam time)."""
-    if not s:
-        return None
-    try:
-        d = datetime.fromisoformat(s.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return d if d.tzinfo else d.replace(tzinfo=VN_TZ)
-
-
 def _order_key(published: str | None, fetched_at: str | None, id_: int) -> tuple[datetime, int]:
-    return (_instant(published) or _instant(fetched_at) or _FAR, id_)
+    return (vn_datetime(published) or vn_datetime(fetched_at) or _FAR, id_)
 
 
 def find_duplicate(db: sqlite_utils.Database, a: Article, sig: np.ndarray, bands: list[int],
@@ -82,7 +71,7 @@ def find_duplicate(db: sqlite_utils.Database, a: Article, sig: np.ndarray, bands
     root = min(root_ids, key=lambda i: order.get(i, (_FAR, i)))
     best = max(hits[i][0] for i in ids if roots[i] == root)
     exact = any(hits[i][1] for i in ids if roots[i] == root)
-    new_when = _instant(a.published)
+    new_when = vn_datetime(a.published)
     if new_when is not None and root in order and new_when < order[root][0]:
         return Match(supersedes=root, jaccard=best, exact=exact)
     return Match(duplicate_of=root, jaccard=best, exact=exact)
