@@ -14,8 +14,6 @@ import concurrent.futures
 import hashlib
 import json
 import os
-import socket
-import subprocess
 import time
 import urllib.parse
 import urllib.request
@@ -32,6 +30,7 @@ from db.runs import sync_sites
 from pipeline import publish
 from pipeline.article import Article, Relevance
 from pipeline.process import store_article
+from tests.serverlib import free_port, serving
 
 VN = timezone(timedelta(hours=7))
 
@@ -436,29 +435,7 @@ def test_charts_dashboard(sample_db: Path) -> None:
 # a real headless Chromium against the `presswatch serve` command (skipped without Chromium or
 # the playwright package; Playwright drives Debian's /usr/bin/chromium, it downloads no browser)
 
-CHROMIUM = os.environ.get("PRESSWATCH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SHOTS = os.environ.get("PRESSWATCH_SCREENSHOTS")  # a directory: save screenshots of the main pages
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"datasette exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(url)
 
 
 @pytest.fixture(scope="module")
@@ -469,34 +446,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     open_db(db_path).conn.close()
     meta = publish.write_metadata(db_path, tmp / "metadata.json")
     port = free_port()
-    proc = subprocess.Popen(publish.datasette_command(db_path, meta, "127.0.0.1", port),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_http(f"{base}/-/versions.json", proc)
+    with serving(publish.datasette_command(db_path, meta, "127.0.0.1", port), port, grace=10) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def shot(page: Any, name: str, full_page: bool = False) -> None:

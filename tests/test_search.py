@@ -4,7 +4,6 @@ API and a real browser. The fixture articles are invented for these tests."""
 
 from __future__ import annotations
 
-import subprocess
 import unicodedata
 import urllib.parse
 from collections.abc import Iterator
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_datasette import CHROMIUM, CHROMIUM_ARGS, DB_NAME, free_port, get_json, wait_http
+from test_datasette import DB_NAME, get_json
 
 from db import open_db
 from db.search import index_size
@@ -22,6 +21,7 @@ from pipeline.article import Article, Relevance
 from pipeline.normalize import fold_d, normalize_text
 from pipeline.process import store_article
 from pipeline.search import fts_row, parse
+from tests.serverlib import free_port, serving
 
 # key -> (title, text, provinces)
 ARTICLES: dict[str, tuple[str, str, list[str]]] = {
@@ -255,38 +255,26 @@ def test_datasette_ranked_query_and_html_snippets(ds_db: Path) -> None:
 def served_search(ds_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     meta = publish.write_metadata(ds_db, tmp_path_factory.mktemp("meta") / "metadata.json")
     port = free_port()
-    proc = subprocess.Popen(publish.datasette_command(ds_db, meta, "127.0.0.1", port),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_http(f"{base}/-/versions.json", proc)
+    with serving(publish.datasette_command(ds_db, meta, "127.0.0.1", port), port, grace=10) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.mark.slow
-def test_browser_search_box(served_search: str) -> None:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(locale="vi-VN")
-        try:
-            for q, want, not_want in [('"Hải Nam"', "Hải Nam", "Cầu treo"), ("Ðà Nẵng", "Đà Nẵng", "lãi suất"),
-                                      ("Nhật Bản", "Nhật Bản", "thiên tai"), ("doi ngoai", "Sở Ngoại vụ", None)]:
-                page.goto(f"{served_search}/{DB_NAME}/articles")
-                page.fill("input#_search", q)
-                page.locator("input#_search").press("Enter")
-                page.wait_for_url("**_search=**")
-                cells = page.locator("table.rows-and-columns tbody td.col-title").all_inner_texts()
-                assert cells and any(want in c for c in cells), (q, cells)
-                assert not_want is None or not any(not_want in c for c in cells), (q, cells)
-                assert page.locator("td.col-title mark").count() >= 1 and page.locator(".pw-snippet").count() >= 1
-            page.goto(f"{served_search}/{DB_NAME}/search?q=doi+ngoai")
-            first = page.locator("table.rows-and-columns tbody tr").first.inner_text()
-            assert "Sở Ngoại vụ" in first
-        finally:
-            browser.close()
+def test_browser_search_box(served_search: str, browser: Any) -> None:
+    page = browser.new_page(locale="vi-VN")
+    try:
+        for q, want, not_want in [('"Hải Nam"', "Hải Nam", "Cầu treo"), ("Ðà Nẵng", "Đà Nẵng", "lãi suất"),
+                                  ("Nhật Bản", "Nhật Bản", "thiên tai"), ("doi ngoai", "Sở Ngoại vụ", None)]:
+            page.goto(f"{served_search}/{DB_NAME}/articles")
+            page.fill("input#_search", q)
+            page.locator("input#_search").press("Enter")
+            page.wait_for_url("**_search=**")
+            cells = page.locator("table.rows-and-columns tbody td.col-title").all_inner_texts()
+            assert cells and any(want in c for c in cells), (q, cells)
+            assert not_want is None or not any(not_want in c for c in cells), (q, cells)
+            assert page.locator("td.col-title mark").count() >= 1 and page.locator(".pw-snippet").count() >= 1
+        page.goto(f"{served_search}/{DB_NAME}/search?q=doi+ngoai")
+        first = page.locator("table.rows-and-columns tbody tr").first.inner_text()
+        assert "Sở Ngoại vụ" in first
+    finally:
+        page.close()

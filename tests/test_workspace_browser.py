@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from tests.reportlib import PROVINCES, build_stories_db
-from tests.test_datasette import CHROMIUM, CHROMIUM_ARGS, free_port, shot, wait_http
+from tests.serverlib import free_port, serving
+from tests.test_datasette import shot
 
 pytestmark = pytest.mark.slow
 
@@ -28,34 +29,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = build_stories_db(tmp_path_factory.mktemp("ws") / "presswatch.db", stories=24, days=5)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRESSWATCH_AUTH")}
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "serve", "--db", str(db), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_http(f"{base}/-/versions.json", proc)
+    with serving([sys.executable, "-m", "pipeline.cli", "serve", "--db", str(db), "--port", str(port)], port,
+                 env=env) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def test_home_stories_article_and_report(served: str, browser: Any, tmp_path: Path) -> None:
