@@ -5,8 +5,8 @@
     python bench/datasette_load.py --db /tmp/pw.db --reuse --scenarios misses
 
 Builds a database of synthetic Vietnamese articles with the real schema (db.open_db: every migration,
-the indexes of `datasette_browse_indexes` included) by bulk insert (sqlite3 executemany, FTS rows with
-the đ-folded words as pipeline.process writes them), starts `datasette serve` exactly as `presswatch serve`
+the indexes of `datasette_browse_indexes` included) by bulk insert (sqlite3 executemany; the search
+index follows by trigger, as for every writer), starts `datasette serve` exactly as `presswatch serve`
 does (pipeline.publish.datasette_command) on 127.0.0.1, and runs N concurrent clients (httpx,
 closed loop: each client sends its next request as soon as the last one is answered, or after a
 random pause of mean --think seconds, like a person reading) for a while, in scenarios:
@@ -44,9 +44,7 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from db import open_db  # noqa: E402
-from db.search import delete_fts, write_fts  # noqa: E402
 from pipeline import publish  # noqa: E402
-from pipeline.search import fts_row  # noqa: E402
 
 SITES = ["vnexpress", "tuoitre", "thanhnien", "dantri", "vietnamnet", "baoquocte", "nhandan", "qdnd",
          "baodanang", "hanoimoi", "sggp", "baotintuc"]
@@ -94,7 +92,7 @@ def build(path: Path, n: int, seed: int = 1) -> None:
     batch = 5000
     started = time.monotonic()
     for lo in range(0, n, batch):
-        arts, fts = [], []
+        arts = []
         for i in range(lo, min(n, lo + batch)):
             rid = i + 1
             site = SITES[i % len(SITES)]
@@ -118,17 +116,11 @@ def build(path: Path, n: int, seed: int = 1) -> None:
                          " ".join(words[:30]), text, "vi", chash, fetched,
                          0.8 if relevant else 0.1, int(relevant),
                          json.dumps(provs, ensure_ascii=False), json.dumps(ctrs, ensure_ascii=False)))
-            f = fts_row(title, text)  # as pipeline.process writes it (db.search.write_fts)
-            fts.append((rid, f["title"], f["text"], f["dtitle"], f["dtext"]))
         with db.conn:
             db.conn.executemany(
                 "INSERT INTO articles (id, url, site, title, published, published_source, author, "
                 "description, text, language, content_hash, fetched_at, relevance, relevant, provinces, "
                 "countries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", arts)
-            db.conn.executemany(
-                "INSERT INTO articles_fts (rowid, title, text, dtitle, dtext) VALUES (?, ?, ?, ?, ?)", fts)
-            db.conn.executemany("INSERT INTO articles_fts_marks (rowid, title, text) VALUES (?, ?, ?)",
-                                [(r[0], r[1], r[2]) for r in fts])
         done = min(n, lo + batch)
         print(f"\r  {done:,}/{n:,} articles ({time.monotonic() - started:.0f}s)", end="", flush=True)
     runs = [(s, (now - timedelta(hours=h)).isoformat(timespec="seconds"), rnd.randint(0, 9),
@@ -137,6 +129,7 @@ def build(path: Path, n: int, seed: int = 1) -> None:
         "INSERT INTO crawl_runs (site, started, finished, new, status) VALUES (?, ?, ?, ?, ?)",
         [(s, t, t, k, st) for s, t, k, st in runs])
     db.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
+    db.conn.execute("INSERT INTO articles_fts_marks (articles_fts_marks) VALUES ('optimize')")
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
     print()
@@ -149,7 +142,7 @@ def pages(db: str) -> dict[str, list[str]]:
     return {
         "table (all facets)": [t],
         "search": [f"{t}?_search={quote(q)}" for q in SEARCHES[:12]],  # the same pages as before issue 14
-        "search, marks": [f"{t}?_search={quote(q)}" for q in SEARCHES[12:]],
+        "search with marks": [f"{t}?_search={quote(q)}" for q in SEARCHES[12:]],
         "facet filter": [f"{t}?site={s}" for s in SITES[:6]]
         + [f"{t}?provinces__arraycontains={quote(p)}" for p in PROVINCES[:6]]
         + [f"{t}?relevant=1&countries__arraycontains={quote(c)}" for c in COUNTRIES[:4]],
@@ -254,14 +247,12 @@ class Writer:
             while not self.stop.wait(self.every):
                 now = datetime.now(UTC)
                 with conn:
-                    cur = conn.execute(
+                    conn.execute(
                         "INSERT INTO articles (url, site, title, published, text, fetched_at, relevant, relevance, "
                         "provinces, countries) VALUES (?, 'dantri', ?, ?, ?, ?, 1, 0.9, ?, ?)",
                         (f"https://dantri.vn/bench-write-{time.time_ns()}.html", "Đà Nẵng đón đoàn đại sứ",
                          now.astimezone(_VN).isoformat(timespec="seconds"), "Hợp tác quốc tế. " * 50,
                          now.isoformat(timespec="seconds"), '["Đà Nẵng"]', '["Nhật Bản"]'))
-                    write_fts(db_of(conn), int(cur.lastrowid or 0),
-                              fts_row("Đà Nẵng đón đoàn đại sứ", "Hợp tác quốc tế. " * 50))
                 self.commits += 1
         finally:
             conn.close()
@@ -281,11 +272,8 @@ def _cleanup_writes(path: Path) -> None:
     import sqlite3
 
     conn = sqlite3.connect(path, timeout=30)
-    with conn:
-        ids = [r[0] for r in conn.execute("SELECT id FROM articles WHERE url LIKE 'https://dantri.vn/bench-write-%'")]
-        for i in ids:
-            delete_fts(db_of(conn), i)
-        conn.executemany("DELETE FROM articles WHERE id = ?", [(i,) for i in ids])
+    with conn:  # the search index follows by trigger
+        conn.execute("DELETE FROM articles WHERE url LIKE 'https://dantri.vn/bench-write-%'")
     conn.close()
 
 
@@ -303,6 +291,9 @@ def main() -> int:
     ap.add_argument("--scenarios", default="single,browse,misses",
                     help="comma-separated: single, browse, misses (default all three); ws-single, ws-browse: "
                          "the same on the analysts' workspace pages (/, /-/tin, /-/diem-bao)")
+    ap.add_argument("--kinds", default="",
+                    help="comma-separated kinds of page to request (default all); e.g. the kinds this bench had "
+                         "before issue 14: 'table (all facets),search,facet filter,canned query,atom feed,json search'")
     ap.add_argument("--db", help="database file to build (or reuse with --reuse); default a temporary one")
     ap.add_argument("--reuse", action="store_true", help="do not rebuild --db when it exists")
     ap.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
@@ -311,6 +302,11 @@ def main() -> int:
     unknown = set(scenarios) - {"single", "browse", "misses", "ws-single", "ws-browse"}
     if unknown:
         ap.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
+
+    wanted = [k.strip() for k in args.kinds.split(",") if k.strip()]
+    if set(wanted) - set(pages("x")):
+        ap.error(f"unknown kind(s): {', '.join(sorted(set(wanted) - set(pages('x'))))}; "
+                 f"known: {', '.join(pages('x'))}")
 
     tmp = tempfile.TemporaryDirectory()
     path = Path(args.db) if args.db else Path(tmp.name) / "presswatch.db"
@@ -350,7 +346,9 @@ def main() -> int:
         for name in scenarios:
             clients = 1 if name in ("single", "ws-single") else args.clients
             writes = args.write_every if name in ("browse", "ws-browse") else 0
-            kinds = workspace_pages(path.stem) if name.startswith("ws-") else None
+            kinds = workspace_pages(path.stem) if name.startswith("ws-") else pages(path.stem)
+            if wanted and not name.startswith("ws-"):
+                kinds = {k: v for k, v in kinds.items() if k in wanted}
             what = {"single": "1 client, every page new (baseline)",
                     "browse": f"{clients} clients, the pages analysts open, a commit every {writes:g}s"
                     if writes else f"{clients} clients, the pages analysts open, no commits",
@@ -399,12 +397,6 @@ def _sizes(path: Path, when: str) -> None:
         conn.close()
     print(f"{when}: database {pages / 1e6:.0f} MB, full-text index {fts / 1e6:.0f} MB "
           f"({', '.join(f'{n} {s / 1e6:.0f}' for n, s in rows if n.endswith(('_data', '_content', '_idx')))})")
-
-
-def db_of(conn: object) -> object:
-    import sqlite_utils
-
-    return sqlite_utils.Database(conn)
 
 
 def _count(path: Path) -> int:

@@ -16,7 +16,6 @@ from typing import Any
 import sqlite_utils
 
 from db import one_row, rows, utcnow
-from db.search import write_fts
 
 # URL statuses that mean "decided: do not download again"
 FINAL_STATUSES = ("article", "not_article")
@@ -99,18 +98,11 @@ def record_url(
     )
 
 
-def fts_replace(db: sqlite_utils.Database, rowid: int, fts: Mapping[str, str]) -> None:
-    """(Re)write an article's full-text rows; ``fts``: its FTS row (title, text, dtitle, dtext), built by
-    ``pipeline.search.fts_row`` (written by db.search.write_fts, both FTS tables)."""
-    write_fts(db, rowid, fts)
-
-
 def insert_article(
     db: sqlite_utils.Database,
     row: Mapping[str, Any],
     html: bytes | str,
     *,
-    fts: Mapping[str, str],
     index: IndexRows | None = None,
     fetched_url: str | None = None,
     http_status: int | None = 200,
@@ -119,7 +111,7 @@ def insert_article(
     on_new: Callable[[int], None] | None = None,
 ) -> int | None:
     """Store one article (``row``: articles columns, ``url`` the canonical URL) with its raw page, its
-    FTS row, its dedup index rows and its URL records, in one transaction.
+    dedup index rows (the search index follows by trigger, db/search.py) and its URL records, in one transaction.
 
     ``on_new(article_id)`` runs inside that transaction for a new article (the alert outbox): what it
     writes is committed with the article or not at all. Returns the new id, or None when the
@@ -144,7 +136,6 @@ def insert_article(
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [article_id, fetched_url or url, http_status, content_type, compress(html), encoding, now],
         )
-        fts_replace(db, article_id, fts)
         if index is not None:
             write_index(db, article_id, index)
         record_url(db, url, site, "article", None, http_status, article_id)

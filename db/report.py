@@ -178,7 +178,7 @@ def site_health_line(conn: sqlite3.Connection) -> tuple[int, int, int, str | Non
 # canned query ranks them: exact first, then bm25 with the title ten times the body.
 _HITS = """hits(id, r) as materialized (
   select f.rowid, (case when f.rowid in (select rowid from articles_fts where articles_fts match ?)
-                   then 0 else 1000000.0 end) + bm25(articles_fts, 10.0, 1.0, 10.0, 1.0)
+                   then 0 else 1000000.0 end) + bm25(articles_fts, 10.0, 1.0)
   from articles_fts f where articles_fts match ?
     and (? = '' or f.rowid in (select rowid from articles_fts_marks where articles_fts_marks match ?)))"""
 

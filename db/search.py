@@ -1,24 +1,25 @@
-"""The full-text index and its SQL: two FTS5 tables over the articles' title and text.
+"""The full-text index and its SQL: two FTS5 tables over the articles' title and text, kept by triggers.
 
 - ``articles_fts`` (``FTS_TABLE``, tokenizer ``unicode61 remove_diacritics 2``: case and every mark
-  folded except đ): columns ``title``, ``text`` (as stored) and ``dtitle``, ``dtext`` (the same with
-  đ→d, ``pipeline.normalize.fold_d``). An accent-free query ("da nang", "doi ngoai") matches
-  ``{dtitle dtext}`` token by token, so phrases work; it is the table Datasette's search uses.
+  folded except đ, so its content is the view ``articles_folded``: title and text with đ→d by SQL
+  ``replace``, the character table of ``pipeline.normalize.fold_d``). An accent-free query ("da nang",
+  "doi ngoai") matches here token by token, so phrases work; it is the table Datasette's search uses.
 - ``articles_fts_marks`` (``MARKS_TABLE``, ``unicode61 remove_diacritics 0``: case folded, marks
-  kept), external content on ``articles`` (no second copy of the text): a query written with
-  Vietnamese marks ("Hải Nam") matches here, so it does not find "hai năm".
+  kept), content ``articles``: a query written with Vietnamese marks ("Hải Nam") matches here, so it
+  does not find "hai năm".
 
-The FTS row of an article is built in one place, ``pipeline.search.fts_row``, and written here by
-``write_fts`` (every writer goes through it: the marks table has no stored content, so the old
-title and text are read back from ``articles_fts`` to delete their tokens). The query strings come
-from ``pipeline.search`` (plain strings in, rows out).
+Both are *external content* tables: the index alone is stored (no copy of the text), and three
+triggers on ``articles`` (insert, delete, update of title or text) keep it exact with the row's old
+and new values, whoever writes (presswatch, ``sqlite-utils``, the sqlite3 shell); nothing in
+presswatch writes the index by hand. ``rebuild_index`` (migrations 0007 and 0013) builds all of it
+in place. The query strings come from ``pipeline.search`` (plain strings in, rows out).
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import sqlite_utils
@@ -27,23 +28,51 @@ from db import rows
 
 FTS_TABLE = "articles_fts"
 MARKS_TABLE = "articles_fts_marks"
-FTS_COLUMNS = ("title", "text", "dtitle", "dtext")
-# bm25 weights of (title, text, dtitle, dtext) and of the marks table's (title, text): a hit in the
-# title counts ten times one in the body
+FOLDED_VIEW = "articles_folded"
+FTS_COLUMNS = ("title", "text")
+# bm25 weights of (title, text) in either table: a hit in the title counts ten times one in the body
 TITLE_WEIGHT = 10.0
 
-CREATE_FTS = ("CREATE VIRTUAL TABLE articles_fts USING fts5("
-              "title, text, dtitle, dtext, tokenize = 'unicode61 remove_diacritics 2')")
-CREATE_MARKS = ("CREATE VIRTUAL TABLE articles_fts_marks USING fts5("
-                "title, text, content = 'articles', content_rowid = 'id', "
-                "tokenize = 'unicode61 remove_diacritics 0')")
-# The migration's copy of the stored text with đ folded: the same character table as
-# pipeline.normalize.fold_d (đ Đ and the look-alikes Ð ð Ɖ; tests/test_search.py checks the two
-# agree); the writer path uses fold_d itself.
+# đ folded like pipeline.normalize.fold_d (đ Đ and the look-alikes Ð ð Ɖ; tests/test_search.py
+# checks the two agree); the tokenizer folds every other mark.
 _FOLD_D = "replace(replace(replace(replace(replace({}, 'đ', 'd'), 'Đ', 'D'), 'Ð', 'D'), 'ð', 'd'), 'Ɖ', 'D')"
-_FILL_FTS = ("INSERT INTO articles_fts (rowid, title, text, dtitle, dtext) "
-             "SELECT id, title, text, " + _FOLD_D.format("title") + ", " + _FOLD_D.format("text")
-             + " FROM articles WHERE id > ? AND id <= ?")
+
+
+def _fold(col: str) -> str:
+    return _FOLD_D.format(col)
+
+
+CREATE_VIEW = (f"CREATE VIEW articles_folded AS SELECT id, {_fold('title')} AS title, {_fold('text')} AS text "
+               "FROM articles")
+CREATE_FTS = ("CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, content = 'articles_folded', "
+              "content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2')")
+CREATE_MARKS = ("CREATE VIRTUAL TABLE articles_fts_marks USING fts5(title, text, content = 'articles', "
+                "content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 0')")
+
+
+def _add(row: str) -> str:
+    return (f"INSERT INTO articles_fts (rowid, title, text) VALUES ({row}.id, {_fold(row + '.title')}, "
+            f"{_fold(row + '.text')}); "
+            f"INSERT INTO articles_fts_marks (rowid, title, text) VALUES ({row}.id, {row}.title, {row}.text);")
+
+
+def _drop(row: str) -> str:
+    return (f"INSERT INTO articles_fts (articles_fts, rowid, title, text) VALUES ('delete', {row}.id, "
+            f"{_fold(row + '.title')}, {_fold(row + '.text')}); "
+            "INSERT INTO articles_fts_marks (articles_fts_marks, rowid, title, text) "
+            f"VALUES ('delete', {row}.id, {row}.title, {row}.text);")
+
+
+TRIGGERS = {
+    "articles_fts_insert": f"CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN {_add('new')} END",
+    "articles_fts_delete": f"CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN {_drop('old')} END",
+    "articles_fts_update": ("CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles "
+                            f"BEGIN {_drop('old')} {_add('new')} END"),
+}
+_FILL = {"accent-free": "INSERT INTO articles_fts (rowid, title, text) SELECT id, title, text "
+                        "FROM articles_folded WHERE id > ? AND id <= ?",
+         "accent-sensitive": "INSERT INTO articles_fts_marks (rowid, title, text) SELECT id, title, text "
+                             "FROM articles WHERE id > ? AND id <= ?"}
 
 
 def _progress(msg: str) -> None:
@@ -51,60 +80,59 @@ def _progress(msg: str) -> None:
     sys.stderr.flush()
 
 
+def index_is_current(db: sqlite_utils.Database) -> bool:
+    """Whether the index has this module's layout (both tables on external content, the triggers)."""
+    have = {name: sql for name, sql in db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE name IN (?, ?, ?, ?, ?, ?)",
+        [FTS_TABLE, MARKS_TABLE, FOLDED_VIEW, *TRIGGERS])}
+    return set(have) == {FTS_TABLE, MARKS_TABLE, FOLDED_VIEW, *TRIGGERS} and "articles_folded" in have[FTS_TABLE]
+
+
 def rebuild_index(db: sqlite_utils.Database, *, chunk: int = 10_000,
                   progress: Callable[[str], None] | None = _progress) -> int:
-    """Drop and rebuild both FTS tables from ``articles`` (migration 0007, ``presswatch`` never calls
-    it otherwise), reporting "search index: N/M articles" through ``progress`` (stderr by default)
-    every ``chunk`` articles. Runs in the caller's transaction. Returns the number of articles."""
-    db.execute("DROP TABLE IF EXISTS articles_fts")
-    db.execute("DROP TABLE IF EXISTS articles_fts_marks")
+    """Drop and rebuild the whole index from ``articles``: the view, both FTS tables and the triggers
+    (migrations 0007 and 0013; ``presswatch`` never calls it otherwise), reporting "search index:
+    N/M articles" through ``progress`` (stderr by default) every ``chunk`` articles of each table.
+    Runs in the caller's transaction. Returns the number of articles."""
+    db.executescript("DROP TRIGGER IF EXISTS articles_fts_insert; DROP TRIGGER IF EXISTS articles_fts_delete; "
+                     "DROP TRIGGER IF EXISTS articles_fts_update; DROP TABLE IF EXISTS articles_fts; "
+                     "DROP TABLE IF EXISTS articles_fts_marks; DROP VIEW IF EXISTS articles_folded;")
+    db.execute(CREATE_VIEW)
     db.execute(CREATE_FTS)
     db.execute(CREATE_MARKS)
+    for sql in TRIGGERS.values():
+        db.execute(sql)
     total, top = db.execute("SELECT count(*), coalesce(max(id), 0) FROM articles").fetchone()
     if not total:
         return 0
-    started, done, lo = time.monotonic(), 0, 0
-    while lo < top:
-        hi = lo + chunk
-        done += db.execute(_FILL_FTS, [lo, hi]).rowcount
-        lo = hi
+    started = time.monotonic()
+    for what, fill in _FILL.items():
+        done, lo = 0, 0
+        while lo < top:
+            hi = lo + chunk
+            done += db.execute(fill, [lo, hi]).rowcount
+            lo = hi
+            if progress:
+                progress(f"search index ({what}): {done:,}/{total:,} articles "
+                         f"({time.monotonic() - started:.0f}s)")
         if progress:
-            progress(f"search index: {done:,}/{total:,} articles ({time.monotonic() - started:.0f}s)")
-    if progress:
-        progress(f"search index: accent-sensitive table ({time.monotonic() - started:.0f}s)")
-    db.execute("INSERT INTO articles_fts_marks (articles_fts_marks) VALUES ('rebuild')")
+            progress("\n")
     db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
+    db.execute("INSERT INTO articles_fts_marks (articles_fts_marks) VALUES ('optimize')")
     if progress:
-        progress(f"search index: {total:,} articles in {time.monotonic() - started:.0f}s\n")
+        free = db.execute("PRAGMA freelist_count").fetchone()[0] * db.execute("PRAGMA page_size").fetchone()[0]
+        spare = (f"; {free / 1e6:,.0f} MB of the file are free for new rows (VACUUM gives them back to the disk)"
+                 if free > 50e6 else "")
+        progress(f"search index: {total:,} articles in {time.monotonic() - started:.0f}s{spare}\n")
     return int(total)
 
 
-def write_fts(db: sqlite_utils.Database, rowid: int, row: Mapping[str, str]) -> None:
-    """(Re)write the full-text rows of article ``rowid``; ``row``: title, text, dtitle, dtext
-    (``pipeline.search.fts_row``). Inside the caller's transaction."""
-    old = db.execute("SELECT title, text FROM articles_fts WHERE rowid = ?", [rowid]).fetchone()
-    if old is not None:
-        db.execute("INSERT INTO articles_fts_marks (articles_fts_marks, rowid, title, text) VALUES ('delete', ?, ?, ?)",
-                   [rowid, old[0], old[1]])
-        db.execute("DELETE FROM articles_fts WHERE rowid = ?", [rowid])
-    db.execute("INSERT INTO articles_fts (rowid, title, text, dtitle, dtext) VALUES (?, ?, ?, ?, ?)",
-               [rowid, row["title"], row["text"], row["dtitle"], row["dtext"]])
-    db.execute("INSERT INTO articles_fts_marks (rowid, title, text) VALUES (?, ?, ?)",
-               [rowid, row["title"], row["text"]])
+def check_index(db: sqlite_utils.Database) -> None:
+    """FTS5's own check of both tables against their content (``articles``). Raises
+    sqlite3.DatabaseError ("database disk image is malformed") when the index disagrees with it."""
+    db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
+    db.execute("INSERT INTO articles_fts_marks (articles_fts_marks, rank) VALUES ('integrity-check', 1)")
 
-
-def delete_fts(db: sqlite_utils.Database, rowid: int) -> None:
-    """Remove an article's full-text rows (both tables)."""
-    old = db.execute("SELECT title, text FROM articles_fts WHERE rowid = ?", [rowid]).fetchone()
-    if old is not None:
-        db.execute("INSERT INTO articles_fts_marks (articles_fts_marks, rowid, title, text) VALUES ('delete', ?, ?, ?)",
-                   [rowid, old[0], old[1]])
-        db.execute("DELETE FROM articles_fts WHERE rowid = ?", [rowid])
-
-
-# The accent-sensitive test Datasette's table search gets for a query with marks
-# (pipeline/publish/search.py, filters_from_request; :pw_marks from pipeline.search.Query.marks).
-MARKS_FILTER = "id in (select rowid from articles_fts_marks where articles_fts_marks match :pw_marks)"
 
 # Ranked search: the match expression (phrase or NEAR) on the folded table, the marks table's
 # expression as a second filter for a query with marks ('' = none), exact phrases first, then bm25
@@ -112,7 +140,7 @@ MARKS_FILTER = "id in (select rowid from articles_fts_marks where articles_fts_m
 SEARCH_SQL = """
 SELECT a.id, a.published, a.fetched_at, a.site, a.title, a.text, a.url, a.provinces,
        (f.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :phrase)) AS exact,
-       bm25(articles_fts, 10.0, 1.0, 10.0, 1.0) AS score
+       bm25(articles_fts, 10.0, 1.0) AS score
 FROM articles_fts f JOIN articles a ON a.id = f.rowid
 WHERE articles_fts MATCH :match
   AND (:marks = '' OR f.rowid IN (SELECT rowid FROM articles_fts_marks WHERE articles_fts_marks MATCH :marks))

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
-__all__ = ["normalize_text", "normalize_inline", "fold_d", "fold", "search_fold", "match_form", "d_words",
-           "looks_vietnamese", "vietnamese_share", "mojibake_share", "guess_language"]
+__all__ = ["normalize_text", "normalize_inline", "fold_d", "fold", "fold_aligned", "lower_aligned", "search_fold",
+           "match_form", "d_words", "looks_vietnamese", "vietnamese_share", "mojibake_share", "guess_language"]
 
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng (combining, NFD)
 # oa/oe/uy closing a syllable with the mark on the second vowel: move it to the first
@@ -84,6 +85,35 @@ def fold(s: str) -> str:
     s = unicodedata.normalize("NFD", fold_d(s))
     s = "".join(c for c in s if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", s).lower()
+
+
+class _Aligned(dict[int, int | str]):
+    """A ``str.translate`` table applying ``fn`` to one character at a time, computed once per
+    character: one character in, one out (a character ``fn`` would drop or expand stays as it is)."""
+
+    def __init__(self, fn: Callable[[str], str]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, code: int) -> int | str:
+        out = self.fn(chr(code))
+        self[code] = value = out if len(out) == 1 else code
+        return value
+
+
+_FOLD_ALIGNED = _Aligned(fold)
+_LOWER_ALIGNED = _Aligned(str.lower)
+
+
+def fold_aligned(s: str) -> str:
+    """``fold`` character by character, the length kept: position i of the result is character i of
+    ``s`` folded ("Đà Nẵng" -> "da nang"), so spans found in it are spans of ``s``."""
+    return s.translate(_FOLD_ALIGNED)
+
+
+def lower_aligned(s: str) -> str:
+    """``s.lower()`` with the length kept (a character whose lower case is longer stays as it is)."""
+    return s.translate(_LOWER_ALIGNED)
 
 
 def search_fold(s: str | None) -> str | None:

@@ -8,8 +8,9 @@ Every command that turns bytes into an article goes through here, so a fix lands
 - ``score_article`` → ``dedup_article`` → ``store_article``: the rest of the chain for a new page
   (the crawl's stages 300/500/900 call them one by one; ``ingest`` runs all three).
 - ``refresh_article``: the same chain for a stored article whose text was extracted again
-  (``reextract``, ``recheck``): re-scored, its dedup index and story re-computed, its row, FTS row
-  and (for a fresh download) page and revisions rewritten in one transaction.
+  (``reextract``, ``recheck``): re-scored, its dedup index and story re-computed, its row (the
+  search index follows by trigger) and (for a fresh download) page and revisions rewritten in one
+  transaction.
 
 Pure apart from the database handle it is given: no Scrapy here.
 """
@@ -29,7 +30,6 @@ from db import utcnow
 from pipeline.article import Article
 from pipeline.decode import decode_page
 from pipeline.normalize import looks_vietnamese
-from pipeline.search import fts_row
 
 __all__ = ["process_page", "score_article", "dedup_article", "store_article", "ingest", "refresh_article",
            "article_row", "content_hash", "Refreshed", "reprocess", "store_activities", "refresh_activities"]
@@ -172,7 +172,7 @@ def relevance_columns(rel: Mapping[str, Any]) -> dict[str, Any]:
 def store_article(db: sqlite_utils.Database, article: Article, html: bytes | str, *, http_status: int | None = 200,
                   content_type: str | None = None, encoding: str | None = None,
                   on_new: NewArticleHook | None = None) -> int | None:
-    """Store one article with its raw page, FTS row, dedup index rows and URL records in one
+    """Store one article with its raw page, dedup index rows and URL records in one
     transaction (db.articles.insert_article). ``on_new(db, id, article)`` runs inside it for a new
     article (the alert outbox). Returns the new id (also set on ``article.id``), or None when the
     canonical URL was stored already. Raises sqlite3.OperationalError (e.g. disk full: nothing of the
@@ -185,7 +185,7 @@ def store_article(db: sqlite_utils.Database, article: Article, html: bytes | str
             on_new(db, i, article)
 
     new_id = dbart.insert_article(
-        db, article_row(article), html, fts=fts_row(article.title, article.text),
+        db, article_row(article), html,
         index=index_rows(article.dedup) if article.dedup is not None else None,
         fetched_url=article.fetched_url, http_status=http_status, content_type=content_type,
         encoding=encoding or article.encoding, on_new=hook)
@@ -211,8 +211,8 @@ class Refreshed:
 def refresh_article(db: sqlite_utils.Database, article_id: int, article: Article, html: bytes | str | None = None,
                     *, revision: bool = False) -> Refreshed:
     """Rewrite a stored article from a new extraction of its page: re-score, re-compute its dedup
-    index and story (its own id excluded), update the row and FTS row; with ``html`` (a fresh
-    download) replace the stored page; with ``revision`` record the stored and the new version in
+    index and story (its own id excluded), update the row (the search index follows); with ``html``
+    (a fresh download) replace the stored page; with ``revision`` record the stored and the new version in
     ``article_revisions`` when the title or text changed. One transaction. Raises KeyError for an
     unknown id."""
     from pipeline.dedup import index_rows
@@ -236,8 +236,6 @@ def refresh_article(db: sqlite_utils.Database, article_id: int, article: Article
                                       old["content_hash"] or content_hash(old["text"]))
             dbart.record_revision(db, article_id, now, article.title, article.text, row["content_hash"])
         changed = dbart.update_article(db, article_id, row)
-        if text_changed:
-            dbart.fts_replace(db, article_id, fts_row(article.title, article.text))
         story = article.dedup.story_id if article.dedup.story_id is not None else article_id
         if article.dedup.duplicate_of != old["duplicate_of"] or story != old["story_id"]:
             changed = True

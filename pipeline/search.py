@@ -24,20 +24,14 @@ import html
 import re
 from dataclasses import dataclass
 
-from pipeline.normalize import fold, fold_d, normalize_inline
+from pipeline.normalize import fold, fold_aligned, lower_aligned, normalize_inline
 
-__all__ = ["Query", "Group", "parse", "fts_row", "NEAR_DISTANCE", "highlight", "snippet"]
+__all__ = ["Query", "Group", "parse", "NEAR_DISTANCE", "highlight", "snippet"]
 
 NEAR_DISTANCE = 10
 _TOKEN = re.compile(r"[^\W_]+")  # what FTS5 unicode61 calls a token: letters and digits
 _PART = re.compile(r'"([^"]*)"?(\*?)|([^"]+)')
 NOTHING = '""'  # an FTS5 expression that matches no row (an empty or wordless query)
-
-
-def fts_row(title: str, text: str) -> dict[str, str]:
-    """The full-text row of an article (db.search.write_fts): title and text as stored, and both
-    with đ folded (``dtitle``, ``dtext``) so that accent-free phrases match."""
-    return {"title": title, "text": text, "dtitle": fold_d(title), "dtext": fold_d(text)}
 
 
 def _is_marked(s: str) -> bool:
@@ -53,16 +47,24 @@ class Group:
     exact: bool = False
     prefix: bool = False
 
+    def pattern(self) -> re.Pattern[str]:
+        """The syllables side by side as a regular expression on text in the query's mode (one
+        capturing group per syllable, a prefix's group the whole syllable; tokens as FTS5 unicode61
+        cuts them: runs of letters and digits)."""
+        return _pattern(self.words, self.prefix)
+
     def _phrase(self) -> str:
         return '"' + " ".join(self.words) + '"' + ("*" if self.prefix else "")
 
     def fts(self, strict: bool) -> str:
+        """The group as FTS5: a phrase, or for a bare run (not ``strict``) NEAR, which holds the
+        phrase itself (side by side is near), so the index is read once."""
         if len(self.words) == 1 or self.exact or strict:
             return self._phrase()
         parts = [f'"{w}"' for w in self.words]
         if self.prefix:
             parts[-1] += "*"
-        return f"({self._phrase()} OR NEAR({' '.join(parts)}, {NEAR_DISTANCE}))"
+        return f"NEAR({' '.join(parts)}, {NEAR_DISTANCE})"
 
 
 @dataclass(frozen=True)
@@ -76,10 +78,11 @@ class Query:
     def __bool__(self) -> bool:
         return bool(self.groups)
 
-    def _expr(self, cols: str, words: tuple[Group, ...], strict: bool) -> str:
+    def _expr(self, words: tuple[Group, ...], strict: bool) -> str:
+        # no column filter: both tables hold title and text only (a filter would cost a tenth more)
         if not words:
             return NOTHING
-        return "{" + cols + "} : (" + " AND ".join(g.fts(strict) for g in words) + ")"
+        return " AND ".join(g.fts(strict) for g in words)
 
     def _folded_groups(self) -> tuple[Group, ...]:
         return tuple(Group(tuple(fold(w) for w in g.words), g.exact, g.prefix) for g in self.groups)
@@ -88,22 +91,34 @@ class Query:
     def match(self) -> str:
         """FTS5 expression on ``articles_fts`` (accent-free, phrase or NEAR): every hit of the query, and
         for a marks query a superset of them (``marks`` then narrows)."""
-        return self._expr("dtitle dtext", self._folded_groups(), strict=False)
+        return self._expr(self._folded_groups(), strict=False)
 
     @property
     def phrase(self) -> str:
         """As ``match`` with every group as a phrase: the hits ranked first."""
-        return self._expr("dtitle dtext", self._folded_groups(), strict=True)
+        return self._expr(self._folded_groups(), strict=True)
+
+    @property
+    def table(self) -> str:
+        """The FTS table this query reads: ``articles_fts_marks`` for a marks query, else
+        ``articles_fts`` (db/search.py)."""
+        return "articles_fts_marks" if self.mode == "marks" else "articles_fts"
+
+    @property
+    def fts(self) -> str:
+        """The expression for ``table`` alone: ``marks`` for a marks query, else ``match``."""
+        return self.marks or self.match
 
     @property
     def marks(self) -> str:
         """FTS5 expression on ``articles_fts_marks`` for a marks query; '' for a folded one."""
         if self.mode != "marks":
             return ""
-        return self._expr("title text", self.groups, strict=False)
+        return self._expr(self.groups, strict=False)
 
-    def _form(self, word: str) -> str:
-        return word.lower() if self.mode == "marks" else fold(word)
+    def _form(self, text: str) -> str:
+        """``text`` in the query's mode, character for character (spans in it are spans of ``text``)."""
+        return lower_aligned(text) if self.mode == "marks" else fold_aligned(text)
 
     def spans(self, text: str, strict: bool = False) -> list[tuple[int, int]]:
         """Character spans (start, end) in ``text`` (normalised like stored text) of the syllables that
@@ -111,10 +126,17 @@ class Query:
         runs only side by side (no NEAR)."""
         if not self.groups or not text:
             return []
-        toks = [(m.start(), m.end(), self._form(m.group())) for m in _TOKEN.finditer(text)]
+        form = self._form(text)
+        toks: list[tuple[int, int, str]] | None = None  # tokenised only for NEAR
         out: list[tuple[int, int]] = []
         for g in self.groups:
-            found = _group_spans(g, toks, strict)
+            if not all(w in form for w in g.words):  # a syllable absent: no match, nothing to tokenise
+                return []
+            found = [m.span(i + 1) for m in g.pattern().finditer(form) for i in range(len(g.words))]
+            if not found and not (strict or g.exact or len(g.words) == 1):
+                if toks is None:
+                    toks = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(form)]
+                found = _near_spans(g, toks)
             if not found:
                 return []
             out += found
@@ -129,24 +151,27 @@ def _eq(tok: str, word: str, prefix: bool) -> bool:
     return tok.startswith(word) if prefix else tok == word
 
 
-def _group_spans(g: Group, toks: list[tuple[int, int, str]], strict: bool) -> list[tuple[int, int]]:
-    n, k = len(toks), len(g.words)
-    out: list[tuple[int, int]] = []
-    for i in range(n - k + 1):  # side by side, in order
-        if all(_eq(toks[i + j][2], w, g.prefix and j == k - 1) for j, w in enumerate(g.words)):
-            out += [(toks[i + j][0], toks[i + j][1]) for j in range(k)]
-    if out or strict or g.exact or k == 1:
-        return out
-    # NEAR: every syllable within NEAR_DISTANCE syllables of a window holding them all
+@functools.lru_cache(maxsize=1024)
+def _pattern(words: tuple[str, ...], prefix: bool) -> re.Pattern[str]:
+    parts = [f"({re.escape(w)})" for w in words]
+    if prefix:
+        parts[-1] = parts[-1][:-1] + "[^\\W_]*)"
+    return re.compile("(?<![^\\W_])" + "[\\W_]+".join(parts) + ("" if prefix else "(?![^\\W_])"))
+
+
+def _near_spans(g: Group, toks: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    """NEAR as FTS5 reads it: one occurrence of every syllable, in any order, with at most
+    NEAR_DISTANCE syllables between the first and the last of them."""
+    k = len(g.words)
     pos = [[i for i, t in enumerate(toks) if _eq(t[2], w, g.prefix and j == k - 1)] for j, w in enumerate(g.words)]
     if not all(pos):
         return []
-    for i in pos[0]:
-        lo, hi = i - NEAR_DISTANCE - k, i + NEAR_DISTANCE + k
-        near = [[p for p in ps if lo <= p <= hi] for ps in pos]
-        if all(near):
-            out += [(toks[p][0], toks[p][1]) for ps in near for p in ps]
-    return out
+    out: set[tuple[int, int]] = set()
+    for start in sorted({p for ps in pos for p in ps}):
+        window = [[p for p in ps if start <= p <= start + NEAR_DISTANCE + 1] for ps in pos]
+        if all(window):
+            out.update((toks[p][0], toks[p][1]) for ps in window for p in ps)
+    return sorted(out)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -75,8 +75,6 @@ def consistency(db: str | Path) -> dict[str, Any]:
     q = {
         "articles_without_page": "SELECT count(*) FROM articles a LEFT JOIN pages p ON p.article_id = a.id "
                                  "WHERE p.article_id IS NULL",
-        "articles_without_fts": "SELECT count(*) FROM articles WHERE id NOT IN (SELECT rowid FROM articles_fts)",
-        "fts_orphans": "SELECT count(*) FROM articles_fts WHERE rowid NOT IN (SELECT id FROM articles)",
         "pages_orphans": "SELECT count(*) FROM pages WHERE article_id NOT IN (SELECT id FROM articles)",
         "articles_without_url_row": "SELECT count(*) FROM articles WHERE url NOT IN "
                                     "(SELECT url FROM urls WHERE status = 'article')",
@@ -85,7 +83,24 @@ def consistency(db: str | Path) -> dict[str, Any]:
     }
     out: dict[str, Any] = {k: rows(db, v)[0][0] for k, v in q.items()}
     out["integrity"] = rows(db, "PRAGMA integrity_check")[0][0]
+    out["search_index_mismatch"] = search_index_mismatch(db)
     return out
+
+
+def search_index_mismatch(db: str | Path) -> int:
+    """1 when FTS5's own check finds the search index out of step with ``articles`` (db.search.check_index)."""
+    import sqlite_utils
+
+    from db.search import check_index
+
+    conn = sqlite3.connect(db)
+    try:
+        check_index(sqlite_utils.Database(conn))
+        return 0
+    except sqlite3.DatabaseError:
+        return 1
+    finally:
+        conn.close()
 
 
 def bad(consist: dict[str, Any]) -> dict[str, Any]:

@@ -4,7 +4,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.normalize import d_words, fold, fold_d, match_form, normalize_inline, normalize_text
+from pipeline.normalize import (
+    d_words,
+    fold,
+    fold_aligned,
+    fold_d,
+    lower_aligned,
+    match_form,
+    normalize_inline,
+    normalize_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -63,6 +72,16 @@ def test_folds():
     assert fold_d("Đối ngoại đô thị") == "Dối ngoại dô thị"
     assert fold("Hợp tác quốc tế Đà Nẵng") == "hop tac quoc te da nang"
     assert match_form("  Hoà  Bình ") == "hòa bình"
+
+
+@pytest.mark.parametrize("s", ["Hợp tác quốc tế ĐÀ NẴNG", "Ðà ð Ɖ İstanbul ǅ", "a\u0301 combining", "", "ﬁ ß Σ"])
+def test_aligned_folds_keep_every_position(s):
+    for f, whole in ((fold_aligned, fold), (lower_aligned, str.lower)):
+        out = f(s)
+        assert len(out) == len(s)
+        for c, o in zip(s, out, strict=True):  # each character folded alone, or kept when that would resize it
+            assert o == (whole(c) if len(whole(c)) == 1 else c)
+    assert fold_aligned("Hợp tác quốc tế ĐÀ NẴNG") == fold("Hợp tác quốc tế ĐÀ NẴNG") == "hop tac quoc te da nang"
 
 
 def test_d_words_only_words_with_d_stroke_folded_and_unique():

@@ -19,6 +19,7 @@ import pytest
 from config import SiteSpec
 from pipeline.run.scheduler import next_interval
 from spiders.middlewares import backoff_delay, parse_retry_after
+from tests.faultlib import search_index_mismatch
 from tests.loopnews import NewsSite, article_html
 
 REPO = Path(__file__).resolve().parent.parent
@@ -76,7 +77,7 @@ def assert_consistent(db: Path) -> None:
     assert q(db, "PRAGMA integrity_check") == [("ok",)]
     n_art = q(db, "SELECT count(*) FROM articles")[0][0]
     assert q(db, "SELECT count(*) FROM pages")[0][0] == n_art
-    assert q(db, "SELECT count(*) FROM articles_fts")[0][0] == n_art
+    assert search_index_mismatch(db) == 0
     assert q(db, "SELECT count(*) FROM crawl_runs WHERE status = 'running'") == [(0,)]
 
 

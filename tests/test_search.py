@@ -14,13 +14,13 @@ import pytest
 from test_datasette import DB_NAME, get_json
 
 from db import open_db
-from db.search import index_size
+from db.search import check_index, index_size
 from db.search import search as sql_search
 from pipeline import publish
 from pipeline.article import Article, Relevance
 from pipeline.normalize import fold_d, normalize_text
 from pipeline.process import store_article
-from pipeline.search import fts_row, parse
+from pipeline.search import parse
 from tests.serverlib import free_port, serving
 
 # key -> (title, text, provinces)
@@ -126,6 +126,28 @@ def test_python_matcher_agrees_with_sqlite(sdb: Any) -> None:
         assert py == set(keys(ids, found(db, q))), q
 
 
+# Texts written to sit on the edges of the rule: separators, case, prefixes, NEAR's distance, repeats.
+EDGE_TEXTS = [
+    "Đà-Nẵng, ĐÀ NẴNG và đà_nẵng", "đã nâng lãi suất", "Đà 2026 Nẵng", "kết nghĩa; KẾT NGHĨA!", "ket",
+    "hợp " + "x " * 9 + "tác", "hợp " + "x " * 11 + "tác", "tác hợp", "Hà Nội Hà Nội Hà", "nghĩa kết",
+    "Hải Nam (Trung Quốc)", "hai năm", "HẢI-NAM", "ngoại giao đối ngoại", "doi-ngoai", "hảinam",
+]
+
+
+def test_python_matcher_agrees_with_fts5_on_edges(tmp_db: Any) -> None:
+    """Query.matches (highlighting, alert keywords) and the FTS5 expressions on the index give the
+    same verdict for every query on every edge text."""
+    for i, t in enumerate(EDGE_TEXTS):
+        tmp_db.execute("INSERT INTO articles (id, url, title, text, fetched_at) VALUES (?, ?, '', ?, '2026-03-01')",
+                       [i + 1, f"https://x.vn/{i}", t])
+    for q in ["Đà Nẵng", "da nang", '"da nang"', "đà*", "da*", "ket ngh*", "Kết nghĩa", "hop tac", "hợp tác",
+              '"hop tac"', "ha noi ha noi", "Hải Nam", "hai nam", "doi ngoai", "ngoai doi", "2026", "nang*",
+              "hai", "nam", "HẢI NAM", "tac hop"]:
+        p = parse(q)
+        py = {i + 1 for i, t in enumerate(EDGE_TEXTS) if p.matches(t)}
+        assert py == set(found(tmp_db, q)), q
+
+
 def test_queries_never_break_the_expression(sdb: Any) -> None:
     db, _ = sdb
     for q in ['"', '""', "AND", "OR NOT", "*", "title:x", "NEAR(a b)", "a - b", "", "   ", "(", "{x}", "'"]:
@@ -144,22 +166,28 @@ def test_highlight_and_snippet() -> None:
 
 
 # -- the index ----------------------------------------------------------------------------------
-def test_rewriting_an_article_keeps_both_tables_in_step(sdb: Any) -> None:
-    from db.articles import fts_replace, update_article
+def test_every_writer_keeps_both_tables_in_step(sdb: Any) -> None:
+    """The index follows the articles table by trigger: presswatch's own update (refresh_article),
+    a bare SQL UPDATE or DELETE from another tool, an insert without presswatch's code."""
+    from db.articles import update_article
 
     db, ids = sdb
-
-    def rewrite(title: str, text: str) -> None:  # as pipeline.process.refresh_article does
-        update_article(db, ids["hainan"], {"title": title, "text": text})
-        fts_replace(db, ids["hainan"], fts_row(title, text))
-
-    rewrite("Quảng Ninh mở rộng giao thương", "Sau hai năm, không còn nhắc đến tên cũ.")
+    update_article(db, ids["hainan"], {"title": "Quảng Ninh mở rộng giao thương",
+                                       "text": "Sau hai năm, không còn nhắc đến tên cũ."})
     assert found(db, "Hải Nam") == []
     assert set(keys(ids, found(db, "hai năm"))) == {"hainan", "two_years"}
-    rewrite("Tin khác về tỉnh Hải Nam", "Không có gì.")
+    db.execute("UPDATE articles SET title = 'Tin khác về tỉnh Hải Nam', text = 'Không có gì.' WHERE id = ?",
+               [ids["hainan"]])
     assert keys(ids, found(db, "Hải Nam")) == ["hainan"] and keys(ids, found(db, "hai năm")) == ["two_years"]
-    db.execute("INSERT INTO articles_fts_marks (articles_fts_marks, rank) VALUES ('integrity-check', 1)")
-    db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+    db.execute("UPDATE articles SET story_id = 7, relevant = 0 WHERE id = ?", [ids["danang"]])  # not title/text
+    assert keys(ids, found(db, "Đà Nẵng")) == ["danang"]
+    db.execute("INSERT INTO articles (url, title, text, fetched_at) VALUES ('https://x.vn/1', "
+               "'ĐOÀN ĐẠI BIỂU ĐÀ NẴNG', '', '2026-03-01')")
+    new = db.execute("SELECT id FROM articles WHERE url = 'https://x.vn/1'").fetchone()[0]
+    assert sorted(found(db, "Đà Nẵng")) == [ids["danang"], new] and found(db, '"doan dai bieu"') == [new]
+    db.execute("DELETE FROM articles WHERE id = ?", [new])
+    assert found(db, "Đà Nẵng") == [ids["danang"]] and found(db, '"doan dai bieu"') == []
+    check_index(db)  # FTS5's own check of both tables against articles
 
 
 def test_migration_sql_fold_equals_fold_d() -> None:
@@ -172,7 +200,7 @@ def test_migration_sql_fold_equals_fold_d() -> None:
     conn = sqlite3.connect(":memory:")
     for t in texts:
         (got,) = conn.execute("SELECT " + _FOLD_D.format("?"), [t]).fetchone()
-        assert got == fold_d(t) == fts_row(t, t)["dtext"]
+        assert got == fold_d(t)
 
 
 def test_migration_0007_rebuilds_an_old_index_in_place(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -190,12 +218,63 @@ def test_migration_0007_rebuilds_an_old_index_in_place(tmp_path: Path, capsys: p
     db.close()
     capsys.readouterr()
     db = open_db(path)
-    assert "search index: 10/10 articles" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "search index (accent-free): 10/10" in err and "search index (accent-sensitive): 10/10" in err
     try:
         assert db.execute(cols).fetchall() == before  # rows unchanged
         assert found(db, "Hải Nam") == [1] and sorted(found(db, "hai nam")) == [1, 2]
         assert sorted(found(db, '"da nang"')) == [3, 4] and found(db, "Đà Nẵng") == [3]
         assert set(index_size(db)) == {"articles_fts", "articles_fts_marks"}
+        check_index(db)
+    finally:
+        db.close()
+
+
+# The layout migration 0007 built before 0013 (frozen here): the folded table kept its own copy of
+# the text and of its đ-folded form; the writers filled both tables by hand.
+_INDEX_0007 = [
+    "CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, dtitle, dtext, "
+    "tokenize = 'unicode61 remove_diacritics 2')",
+    "CREATE VIRTUAL TABLE articles_fts_marks USING fts5(title, text, content = 'articles', content_rowid = 'id', "
+    "tokenize = 'unicode61 remove_diacritics 0')",
+]
+
+
+def test_migration_0013_moves_the_0007_index_to_triggers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from db.schema import migrate
+    from db.search import TRIGGERS
+
+    path = tmp_path / "old.db"
+    db = open_db(path, migrate=False)
+    migrate(db, stop_before="0013_search_triggers")
+    for name in TRIGGERS:
+        db.execute(f"DROP TRIGGER {name}")
+    db.execute("DROP TABLE articles_fts")
+    db.execute("DROP TABLE articles_fts_marks")
+    db.execute("DROP VIEW articles_folded")
+    for sql in _INDEX_0007:
+        db.execute(sql)
+    for i, (title, text, _) in enumerate(ARTICLES.values(), 1):  # as the writers of 0007 stored them
+        db.execute("INSERT INTO articles (id, url, title, text, fetched_at) VALUES (?, ?, ?, ?, '2026-03-01')",
+                   [i, f"https://example.vn/{i}", title, text])
+        db.execute("INSERT INTO articles_fts (rowid, title, text, dtitle, dtext) VALUES (?, ?, ?, ?, ?)",
+                   [i, title, text, fold_d(title), fold_d(text)])
+        db.execute("INSERT INTO articles_fts_marks (rowid, title, text) VALUES (?, ?, ?)", [i, title, text])
+    cols = "SELECT id, url, site, title, text, fetched_at, provinces, relevance FROM articles ORDER BY id"
+    before = db.execute(cols).fetchall()
+    db.conn.commit()
+    db.close()
+    capsys.readouterr()
+    db = open_db(path)
+    try:
+        assert "search index (accent-sensitive): 10/10" in capsys.readouterr().err
+        assert db.execute(cols).fetchall() == before
+        assert found(db, "Hải Nam") == [1] and sorted(found(db, "hai nam")) == [1, 2]
+        assert sorted(found(db, '"da nang"')) == [3, 4] and found(db, "Đà Nẵng") == [3]
+        assert not db.execute("SELECT name FROM sqlite_master WHERE name LIKE 'articles_fts%content'").fetchall()
+        db.execute("UPDATE articles SET title = 'Đà Nẵng' WHERE id = 1")  # the triggers are on
+        assert sorted(found(db, "Đà Nẵng")) == [1, 3]
+        check_index(db)
     finally:
         db.close()
 
@@ -237,6 +316,25 @@ def test_datasette_table_search(ds_db: Path, q: str, want: str, not_want: str | 
     got = _titles(ds_db, f"/{DB_NAME}/articles.json?_search={urllib.parse.quote(q)}&_shape=objects")
     assert got and any(want in t for t in got), (q, got)
     assert not_want is None or not any(not_want in t for t in got), (q, got)
+
+
+def test_the_query_picks_the_one_index_datasette_reads(ds_db: Path) -> None:
+    """A marked query reads the accent-sensitive index alone, any other the folded one alone, whatever
+    ``_fts_table`` the link carried (an old link, a hand-edited URL)."""
+    from pipeline.publish.search import with_fts_table
+
+    assert with_fts_table(b"_search=H%E1%BA%A3i+Nam&_fts_table=articles_fts", "Hải Nam") == \
+        b"_search=H%E1%BA%A3i+Nam&_fts_table=articles_fts_marks"
+    assert with_fts_table(b"_fts_table=articles_fts_marks&_search=hai+nam&_sort=id", "hai nam") == \
+        b"_search=hai+nam&_sort=id"
+    for q, table, sent, want in [("Hải Nam", "articles_fts_marks", "articles_fts", {1}),
+                                 ("hai nam", "articles_fts", "articles_fts_marks", {1, 2})]:
+        url = (f"/{DB_NAME}/articles.json?_search={urllib.parse.quote(q)}&_fts_table={sent}"
+               "&_shape=objects&_extra=query")
+        data = get_json(ds_db, url)
+        assert {r["id"] for r in data["rows"]} == want, q
+        sql = data["query"]["sql"]
+        assert f"from {table} where {table} match" in sql and sql.count(" match ") == 1, sql
 
 
 def test_datasette_ranked_query_and_html_snippets(ds_db: Path) -> None:

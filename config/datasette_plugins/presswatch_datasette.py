@@ -51,11 +51,6 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
     return marked if marked is not None else render.render_cell(value, column, table, database, datasette)
 
 
-@hookimpl
-def filters_from_request(request: Any, database: str, table: str, datasette: Any) -> Any:
-    return pw_search.filters_from_request(request, database, table, datasette)
-
-
 @hookimpl(wrapper=True)
 def register_facet_classes() -> Generator[None, list[list[type]], list[list[type]]]:
     results = yield

@@ -1,17 +1,21 @@
 """Datasette's search through the one matcher (``pipeline.search``): hooks of the plugin.
 
 How Datasette 0.65 searches a table: with ``fts_table`` in the metadata and ``searchmode: escaped``,
-``?_search=Q`` (the search box) adds ``id in (select rowid from articles_fts where articles_fts
-match escape_fts(:search))``, and the page stays ordered by the table's sort (newest first).
+``?_search=Q`` (the search box) adds ``id in (select rowid from <fts table> where <fts table>
+match escape_fts(:search))``, the FTS table being ``?_fts_table=`` when the request names one, and
+the page stays ordered by the table's sort (newest first).
 
+- ``asgi_wrapper`` picks the FTS table from the query itself: for a query with Vietnamese marks it
+  sets ``_fts_table=articles_fts_marks`` (accent-sensitive: "Hải Nam" leaves out "hai năm"), for
+  any other it drops ``_fts_table`` (the folded ``articles_fts`` of the metadata), so one index is
+  read, once, whatever the user or an old link sent. It also remembers the request's ``_search`` (a
+  context variable) so that ``render_cell`` shows the title with its matches marked and a snippet
+  of the text under it.
 - ``prepare_connection`` replaces ``escape_fts`` on presswatch's connections (plugin hooks run after
-  Datasette registers its own) by ``Query.match``: phrase or NEAR, accent-free, the query normalised
-  (Ð, NFD, old tone placement). It also registers ``pw_match``, ``pw_phrase``, ``pw_marks``,
-  ``pw_highlight(text, q)`` and ``pw_snippet(text, q)`` for the ranked ``search`` canned query.
-- ``filters_from_request`` adds, for a query with Vietnamese marks, the accent-sensitive test on
-  ``articles_fts_marks`` ("Hải Nam" then leaves out "hai năm").
-- ``asgi_wrapper`` remembers the request's ``_search`` (a context variable) so that ``render_cell``
-  shows the title with its matches marked and a snippet of the text under it.
+  Datasette registers its own) by ``Query.fts``: the expression for that table (phrase or NEAR, the
+  query normalised: Ð, NFD, old tone placement). It also registers ``pw_match``, ``pw_phrase``,
+  ``pw_marks``, ``pw_highlight(text, q)`` and ``pw_snippet(text, q)`` for the ranked ``search``
+  canned query.
 """
 
 from __future__ import annotations
@@ -26,10 +30,10 @@ from urllib.parse import parse_qs
 
 from markupsafe import Markup
 
-from db.search import MARKS_FILTER
+from db.search import MARKS_TABLE
 from pipeline.search import highlight, parse, snippet
 
-__all__ = ["prepare_connection", "filters_from_request", "asgi_wrapper", "render_cell", "safe_marked"]
+__all__ = ["prepare_connection", "asgi_wrapper", "render_cell", "safe_marked", "with_fts_table"]
 
 TABLE = "articles"
 _CURRENT: ContextVar[str | None] = ContextVar("presswatch_search", default=None)
@@ -47,7 +51,7 @@ def _q(fn: Callable[..., str]) -> Callable[..., str | None]:
 
 def prepare_connection(conn: sqlite3.Connection) -> None:
     """Register the search functions on a Datasette connection (``escape_fts`` replaced)."""
-    conn.create_function("escape_fts", 1, _q(lambda q: parse(str(q or "")).match), deterministic=True)
+    conn.create_function("escape_fts", 1, _q(lambda q: parse(str(q or "")).fts), deterministic=True)
     conn.create_function("pw_match", 1, _q(lambda q: parse(str(q or "")).match), deterministic=True)
     conn.create_function("pw_phrase", 1, _q(lambda q: parse(str(q or "")).phrase), deterministic=True)
     conn.create_function("pw_marks", 1, _q(lambda q: parse(str(q or "")).marks), deterministic=True)
@@ -57,19 +61,14 @@ def prepare_connection(conn: sqlite3.Connection) -> None:
                          _q(lambda t, q: snippet(str(t or ""), parse(str(q or "")))), deterministic=True)
 
 
-def filters_from_request(request: Any, database: str, table: str, datasette: Any) -> Any:
-    """The accent-sensitive filter of a marked ``?_search=`` on the articles table, else None."""
-    if table != TABLE or request is None:
-        return None
-    q = request.args.get("_search")
-    if not q:
-        return None
-    marks = parse(q).marks
-    if not marks:
-        return None
-    from datasette.filters import FilterArguments
-
-    return FilterArguments([MARKS_FILTER], {"pw_marks": marks})
+def with_fts_table(query_string: bytes, q: str) -> bytes:
+    """``query_string`` (raw, percent-encoded) without any ``_fts_table``, plus
+    ``_fts_table=articles_fts_marks`` when ``q`` has Vietnamese marks (``Query.table``)."""
+    kept = [part for part in query_string.split(b"&") if part and not part.startswith(b"_fts_table=")]
+    table = parse(q).table
+    if table == MARKS_TABLE:
+        kept.append(b"_fts_table=" + table.encode())
+    return b"&".join(kept)
 
 
 def asgi_wrapper(app: Any) -> Any:
@@ -77,8 +76,10 @@ def asgi_wrapper(app: Any) -> Any:
     async def with_search(scope: dict[str, Any], receive: Any, send: Any) -> None:
         q = None
         if scope.get("type") == "http" and scope.get("path", "").rstrip("/").split("/")[-1].split(".")[0] == TABLE:
-            args = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-            q = (args.get("_search") or [None])[0]
+            raw = scope.get("query_string", b"")
+            q = (parse_qs(raw.decode("latin-1")).get("_search") or [None])[0]
+            if q or b"_fts_table=" in raw:
+                scope = dict(scope, query_string=with_fts_table(raw, q or ""))
         token = _CURRENT.set(q or None)
         try:
             await app(scope, receive, send)
