@@ -45,6 +45,8 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> sqlite_u
     conn = sqlite3.connect(str(p), timeout=30, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA busy_timeout = 30000")
     conn.execute("PRAGMA foreign_keys = ON")
+    # an INSERT OR REPLACE that deletes a row fires its delete triggers (the search index's, db/search.py)
+    conn.execute("PRAGMA recursive_triggers = ON")
     db = sqlite_utils.Database(conn)
     if db.journal_mode != "wal":
         db.enable_wal()

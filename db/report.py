@@ -173,28 +173,28 @@ def site_health_line(conn: sqlite3.Connection) -> tuple[int, int, int, str | Non
     return int(n_sites), int(failing), int(runs or 0), last
 
 
-# The hits of a search (pipeline.search.Query: :match on the folded table, :marks on the marks table
-# for a marked query, '' otherwise; :phrase ranks the exact phrases first), ranked as the ``search``
-# canned query ranks them: exact first, then bm25 with the title ten times the body.
-_HITS = """hits(id, r) as materialized (
-  select f.rowid, (case when f.rowid in (select rowid from articles_fts where articles_fts match ?)
-                   then 0 else 1000000.0 end) + bm25(articles_fts, 10.0, 1.0)
-  from articles_fts f where articles_fts match ?
-    and (? = '' or f.rowid in (select rowid from articles_fts_marks where articles_fts_marks match ?)))"""
+# The hits of a search on one table (pipeline.search.Query.table: articles_fts, or articles_fts_marks
+# for a marked query; ? 1 = Query.fts_phrase ranks the exact phrases first, ? 2 = Query.fts), ranked
+# as the ``search`` canned query ranks them: exact first, then bm25 with the title ten times the body.
+_HITS_SQL = """hits(id, r) as materialized (
+  select f.rowid, (case when f.rowid in (select rowid from {t} where {t} match ?)
+                   then 0 else 1000000.0 end) + bm25({t}, 10.0, 1.0)
+  from {t} f where {t} match ?)"""
+_HITS = {t: _HITS_SQL.format(t=t) for t in ("articles_fts", "articles_fts_marks")}
 
 
-def story_search_page(conn: sqlite3.Connection, match: str, phrase: str, marks: str, day_from: str, day_to: str,
+def story_search_page(conn: sqlite3.Connection, table: str, match: str, phrase: str, day_from: str, day_to: str,
                       *, provinces: Sequence[str] = (), countries: Sequence[str] = (), sites: Sequence[str] = (),
                       relevant_only: bool = True, limit: int = 50, offset: int = 0
                       ) -> tuple[int, list[tuple[int, int]]]:
     """(number of stories, (story key, best-matching article id) of one page) of the stories with an
     article that matches the search and every filter of ``story_page``, the best match first (its
-    exact phrase, then bm25, title above body), ties newest first. ``match``, ``phrase``, ``marks``:
-    ``pipeline.search.Query.match/.phrase/.marks``. Raises sqlite3.OperationalError for a malformed
-    expression (Query never makes one)."""
+    exact phrase, then bm25, title above body), ties newest first. ``table``, ``match``, ``phrase``:
+    ``pipeline.search.Query.table/.fts/.fts_phrase``. Raises KeyError for another table,
+    sqlite3.OperationalError for a malformed expression (Query never makes one)."""
     where, params = _where(day_from, day_to, provinces, countries, sites, relevant_only, None)
-    hits = [phrase, match, marks, marks]
-    per = (f"with {_HITS}, per(k, id, r, t) as (select k, id, min(r), t from (select {STORY} as k, a.id, h.r, "
+    hits = [phrase, match]
+    per = (f"with {_HITS[table]}, per(k, id, r, t) as (select k, id, min(r), t from (select {STORY} as k, a.id, h.r, "
            f"{WHEN} as t from hits h join articles a on a.id = h.id where {where}) group by k)")
     page_sql = f"{per} select k, id, count(*) over () from per order by r, t desc, k desc limit ? offset ?"
     rows = conn.execute(page_sql, [*hits, *params, int(limit), int(offset)]).fetchall()

@@ -3,7 +3,7 @@
 - ``articles_fts`` (``FTS_TABLE``, tokenizer ``unicode61 remove_diacritics 2``: case and every mark
   folded except đ, so its content is the view ``articles_folded``: title and text with đ→d by SQL
   ``replace``, the character table of ``pipeline.normalize.fold_d``). An accent-free query ("da nang",
-  "doi ngoai") matches here token by token, so phrases work; it is the table Datasette's search uses.
+  "doi ngoai") matches here token by token, so phrases work.
 - ``articles_fts_marks`` (``MARKS_TABLE``, ``unicode61 remove_diacritics 0``: case folded, marks
   kept), content ``articles``: a query written with Vietnamese marks ("Hải Nam") matches here, so it
   does not find "hai năm".
@@ -11,8 +11,11 @@
 Both are *external content* tables: the index alone is stored (no copy of the text), and three
 triggers on ``articles`` (insert, delete, update of title or text) keep it exact with the row's old
 and new values, whoever writes (presswatch, ``sqlite-utils``, the sqlite3 shell); nothing in
-presswatch writes the index by hand. ``rebuild_index`` (migrations 0007 and 0013) builds all of it
-in place. The query strings come from ``pipeline.search`` (plain strings in, rows out).
+presswatch writes the index by hand. One SQLite rule to know: the row an ``INSERT OR REPLACE``
+deletes fires the delete trigger only with ``PRAGMA recursive_triggers = ON`` (``db.open_db`` sets
+it; another tool that replaces articles must too). ``check_index`` is FTS5's own check;
+``rebuild_index`` (migrations 0007 and 0013) builds all of it in place. The query strings come
+from ``pipeline.search`` (plain strings in, rows out).
 """
 
 from __future__ import annotations
@@ -29,9 +32,6 @@ from db import rows
 FTS_TABLE = "articles_fts"
 MARKS_TABLE = "articles_fts_marks"
 FOLDED_VIEW = "articles_folded"
-FTS_COLUMNS = ("title", "text")
-# bm25 weights of (title, text) in either table: a hit in the title counts ten times one in the body
-TITLE_WEIGHT = 10.0
 
 # đ folded like pipeline.normalize.fold_d (đ Đ and the look-alikes Ð ð Ɖ; tests/test_search.py
 # checks the two agree); the tokenizer folds every other mark.
@@ -134,32 +134,31 @@ def check_index(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO articles_fts_marks (articles_fts_marks, rank) VALUES ('integrity-check', 1)")
 
 
-# Ranked search: the match expression (phrase or NEAR) on the folded table, the marks table's
-# expression as a second filter for a query with marks ('' = none), exact phrases first, then bm25
-# with the title weighted. :province: a name as articles carry it (the gazetteer's spelling).
-SEARCH_SQL = """
+# Ranked search on one table (FTS_TABLE or MARKS_TABLE, the query's): exact phrases first, then
+# bm25 with the title weighted. :province: a name as articles carry it (the gazetteer's spelling).
+_SEARCH = """
 SELECT a.id, a.published, a.fetched_at, a.site, a.title, a.text, a.url, a.provinces,
-       (f.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :phrase)) AS exact,
-       bm25(articles_fts, 10.0, 1.0) AS score
-FROM articles_fts f JOIN articles a ON a.id = f.rowid
-WHERE articles_fts MATCH :match
-  AND (:marks = '' OR f.rowid IN (SELECT rowid FROM articles_fts_marks WHERE articles_fts_marks MATCH :marks))
+       (f.rowid IN (SELECT rowid FROM {t} WHERE {t} MATCH :phrase)) AS exact,
+       bm25({t}, 10.0, 1.0) AS score
+FROM {t} f JOIN articles a ON a.id = f.rowid
+WHERE {t} MATCH :match
   AND (:since = '' OR coalesce(a.published, a.fetched_at) >= :since)
   AND (:province = '' OR EXISTS (SELECT 1 FROM json_each(a.provinces) p WHERE p.value = :province))
 ORDER BY exact DESC, score, a.id DESC
 LIMIT :limit
 """
+SEARCH_SQL = {t: _SEARCH.format(t=t) for t in (FTS_TABLE, MARKS_TABLE)}
 
 
-def search(db: sqlite_utils.Database, match: str, phrase: str, marks: str = "", *, since: str = "",
+def search(db: sqlite_utils.Database, table: str, match: str, phrase: str, *, since: str = "",
            province: str = "", limit: int = 50) -> list[dict[str, Any]]:
     """Ranked hits: dicts of id, published, fetched_at, site, title, text, url, provinces (JSON text),
-    exact (1 = the phrase itself), score (bm25, lower is better). ``match``/``phrase``/``marks``: FTS5
-    expressions from ``pipeline.search.Query``; ``since``: ISO lower bound on published (else fetched)
-    time; ``province``: the gazetteer's spelling of a province ("Đà Nẵng").
-    Raises sqlite3.OperationalError for a malformed expression."""
-    cur = db.execute(SEARCH_SQL, {"match": match, "phrase": phrase, "marks": marks, "since": since,
-                                  "province": province, "limit": limit})
+    exact (1 = the phrase itself), score (bm25, lower is better). ``table``, ``match``, ``phrase``:
+    ``pipeline.search.Query.table/.fts/.fts_phrase``; ``since``: ISO lower bound on published (else
+    fetched) time; ``province``: the gazetteer's spelling of a province ("Đà Nẵng").
+    Raises KeyError for another table, sqlite3.OperationalError for a malformed expression."""
+    cur = db.execute(SEARCH_SQL[table], {"match": match, "phrase": phrase, "since": since,
+                                         "province": province, "limit": limit})
     return rows(cur)
 
 

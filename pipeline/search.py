@@ -11,9 +11,9 @@ input) and read into groups of syllables: a quoted phrase ``"hải nam"``, or a 
 
 A run of bare words matches side by side and in order (a phrase) or, ranked lower, all near each
 other (FTS5 ``NEAR``, ``NEAR_DISTANCE`` syllables apart); a quoted phrase only side by side. Several
-groups must all match. In SQLite (db/search.py) ``Query.match`` runs on the folded table
-``articles_fts`` (a superset), and a marks query also on ``articles_fts_marks`` (``Query.marks``);
-``Query.phrase`` ranks the exact phrases first. In Python, ``Query.spans`` finds the same matches in
+groups must all match. In SQLite (db/search.py) a query reads one table, ``Query.table``: the
+folded ``articles_fts`` or, for a marks query, ``articles_fts_marks``, with ``Query.fts`` (every
+hit) and ``Query.fts_phrase`` (the exact phrases, ranked first). In Python, ``Query.spans`` finds the same matches in
 a text (highlighting, alert keywords: ``Query.matches``).
 """
 
@@ -108,6 +108,11 @@ class Query:
     def fts(self) -> str:
         """The expression for ``table`` alone: ``marks`` for a marks query, else ``match``."""
         return self.marks or self.match
+
+    @property
+    def fts_phrase(self) -> str:
+        """As ``fts`` with every group as a phrase (side by side only): the hits ranked first."""
+        return self._expr(self.groups, strict=True) if self.mode == "marks" else self.phrase
 
     @property
     def marks(self) -> str:

@@ -58,7 +58,10 @@ def feed_links(body: bytes, base_url: str) -> list[str]:
     holds no feed at all (an HTML page, a challenge page, garbage)."""
     if not body or not body.strip():
         raise SourceError("empty body")
-    parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
+    try:
+        parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
+    except Exception as exc:  # noqa: BLE001 - its loose parser can fail inside on broken markup
+        raise SourceError(f"not a feed the parser can read ({type(exc).__name__}: {str(exc)[:80]})") from exc
     links: list[str] = []
     for e in parsed.entries:
         link = e.get("link") or ""

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scrapy.exceptions import DropItem
 
@@ -258,6 +258,7 @@ CASES: Counter[str] = Counter()
 @pytest.mark.slow  # 200 structured documents through both source readers: seconds in process
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(markup(), st.sampled_from(["rss", "urlset", "none"]), st.sampled_from(["utf-8", "cp1258", "utf-16"]))
+@example(inner="<p><item></p><link><entry></entry></link>", root="rss", enc="utf-8")  # feedparser's own KeyError
 def test_fuzz_source_readers_structured(inner, root, enc):
     head = {"rss": '<?xml version="1.0"?><rss version="2.0"><channel>',
             "urlset": '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">', "none": ""}[root]

@@ -70,7 +70,7 @@ def sdb(tmp_db: Any) -> tuple[Any, dict[str, int]]:
 
 def found(db: Any, q: str) -> list[int]:
     p = parse(q)
-    return [h["id"] for h in sql_search(db, p.match, p.phrase, p.marks, limit=100)]
+    return [h["id"] for h in sql_search(db, p.table, p.fts, p.fts_phrase, limit=100)]
 
 
 def keys(ids: dict[str, int], hits: list[int]) -> list[str]:
@@ -185,9 +185,47 @@ def test_every_writer_keeps_both_tables_in_step(sdb: Any) -> None:
                "'ĐOÀN ĐẠI BIỂU ĐÀ NẴNG', '', '2026-03-01')")
     new = db.execute("SELECT id FROM articles WHERE url = 'https://x.vn/1'").fetchone()[0]
     assert sorted(found(db, "Đà Nẵng")) == [ids["danang"], new] and found(db, '"doan dai bieu"') == [new]
+    db.execute("INSERT OR REPLACE INTO articles (id, url, title, text, fetched_at) VALUES (?, 'https://x.vn/1', "
+               "'Đoàn đại biểu sau hai năm', '', '2026-03-01')", [new])  # the replaced row's delete trigger too
+    assert found(db, "Đà Nẵng") == [ids["danang"]] and found(db, '"doan dai bieu"') == [new]
+    check_index(db)
     db.execute("DELETE FROM articles WHERE id = ?", [new])
     assert found(db, "Đà Nẵng") == [ids["danang"]] and found(db, '"doan dai bieu"') == []
     check_index(db)  # FTS5's own check of both tables against articles
+
+
+def test_a_query_reads_its_own_index_only(tmp_path: Path) -> None:
+    """With the folded index broken on purpose, a marked query still answers through each path that
+    ranks (``presswatch search``, the ``search`` canned query, the workspace's story search): none of
+    them reads the folded index for it. An accent-free query then fails, so the break is real."""
+    import sqlite3
+
+    from test_datasette import canned_queries
+
+    from db.report import story_search_page
+    from pipeline.publish import connection, search
+
+    path = tmp_path / f"{DB_NAME}.db"
+    db = open_db(path)
+    ids = _store(db)
+    db.execute("DELETE FROM articles_fts_data WHERE id NOT IN (1, 10)")  # its segments gone
+    db.conn.commit()
+    with pytest.raises(sqlite3.DatabaseError):
+        found(db, "hai nam")
+    assert found(db, "Hải Nam") == [ids["hainan"]]
+    conn = sqlite3.connect(path)
+    connection.prepare_connection(conn)
+    search.prepare_connection(conn)
+    sql = canned_queries(path)["search"]["sql"]
+    assert [r[0] for r in conn.execute(sql, {"q": "Hải Nam", "province": ""})] == [ids["hainan"]]
+    with pytest.raises(sqlite3.DatabaseError):
+        conn.execute(sql, {"q": "hai nam", "province": ""}).fetchall()
+    q = parse("Hải Nam")
+    total, hits = story_search_page(conn, q.table, q.fts, q.fts_phrase, "2026-01-01", "2026-12-31",
+                                    relevant_only=False)
+    assert total == 1 and [h[1] for h in hits] == [ids["hainan"]]
+    conn.close()
+    db.close()
 
 
 def test_migration_sql_fold_equals_fold_d() -> None:

@@ -26,7 +26,7 @@ def search(db, q):  # the one matcher (pipeline.search) on the index the trigger
     from pipeline.search import parse
 
     p = parse(q)
-    return [h["id"] for h in sql_search(db, p.match, p.phrase, p.marks)]
+    return [h["id"] for h in sql_search(db, p.table, p.fts, p.fts_phrase)]
 
 
 def test_insert_once_then_conflict(db):

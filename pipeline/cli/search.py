@@ -59,7 +59,7 @@ def search(query: str, db_path: str, since: str | None, province: str, limit: in
             raise click.BadParameter(str(e), param_hint="--province") from None
     db = open_db(path)
     try:
-        hits = run_search(db, q.match, q.phrase, q.marks, since=since_iso, province=province, limit=limit)
+        hits = run_search(db, q.table, q.fts, q.fts_phrase, since=since_iso, province=province, limit=limit)
     finally:
         db.close()
     for h in hits:

@@ -13,9 +13,9 @@ the page stays ordered by the table's sort (newest first).
   of the text under it.
 - ``prepare_connection`` replaces ``escape_fts`` on presswatch's connections (plugin hooks run after
   Datasette registers its own) by ``Query.fts``: the expression for that table (phrase or NEAR, the
-  query normalised: Ð, NFD, old tone placement). It also registers ``pw_match``, ``pw_phrase``,
-  ``pw_marks``, ``pw_highlight(text, q)`` and ``pw_snippet(text, q)`` for the ranked ``search``
-  canned query.
+  query normalised: Ð, NFD, old tone placement). It also registers ``pw_table``, ``pw_fts``,
+  ``pw_fts_phrase`` (``Query.table/.fts/.fts_phrase``), ``pw_highlight(text, q)`` and
+  ``pw_snippet(text, q)`` for the ranked ``search`` canned query.
 """
 
 from __future__ import annotations
@@ -52,9 +52,9 @@ def _q(fn: Callable[..., str]) -> Callable[..., str | None]:
 def prepare_connection(conn: sqlite3.Connection) -> None:
     """Register the search functions on a Datasette connection (``escape_fts`` replaced)."""
     conn.create_function("escape_fts", 1, _q(lambda q: parse(str(q or "")).fts), deterministic=True)
-    conn.create_function("pw_match", 1, _q(lambda q: parse(str(q or "")).match), deterministic=True)
-    conn.create_function("pw_phrase", 1, _q(lambda q: parse(str(q or "")).phrase), deterministic=True)
-    conn.create_function("pw_marks", 1, _q(lambda q: parse(str(q or "")).marks), deterministic=True)
+    conn.create_function("pw_table", 1, _q(lambda q: parse(str(q or "")).table), deterministic=True)
+    conn.create_function("pw_fts", 1, _q(lambda q: parse(str(q or "")).fts), deterministic=True)
+    conn.create_function("pw_fts_phrase", 1, _q(lambda q: parse(str(q or "")).fts_phrase), deterministic=True)
     conn.create_function("pw_highlight", 2,
                          _q(lambda t, q: highlight(str(t or ""), parse(str(q or "")))), deterministic=True)
     conn.create_function("pw_snippet", 2,

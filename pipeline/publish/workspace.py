@@ -94,7 +94,7 @@ def story_list(conn: Any, f: Filters, limit: int = PAGE, *, with_choices: bool =
     query = parse(f.q) if f.q else None
     marked: dict[int, tuple[str, str]] = {}
     if query is not None:
-        total, hits = sql.story_search_page(conn, query.match, query.phrase, query.marks, since, until,
+        total, hits = sql.story_search_page(conn, query.table, query.fts, query.fts_phrase, since, until,
                                             provinces=prov, countries=ctry, sites=f.bao, relevant_only=f.lienquan,
                                             limit=limit, offset=(f.trang - 1) * limit)
         keys = [k for k, _ in hits]
