@@ -14,7 +14,8 @@ and new values, whoever writes (presswatch, ``sqlite-utils``, the sqlite3 shell)
 presswatch writes the index by hand. One SQLite rule to know: the row an ``INSERT OR REPLACE``
 deletes fires the delete trigger only with ``PRAGMA recursive_triggers = ON`` (``db.open_db`` sets
 it; another tool that replaces articles must too). ``check_index`` is FTS5's own check;
-``rebuild_index`` (migrations 0007 and 0013) builds all of it in place. The query strings come
+``rebuild_index`` (migrations 0007 and 0013, ``presswatch reindex``) builds all of it in place,
+a damaged table included. The query strings come
 from ``pipeline.search`` (plain strings in, rows out).
 """
 
@@ -88,6 +89,40 @@ def index_is_current(db: sqlite_utils.Database) -> bool:
     return set(have) == {FTS_TABLE, MARKS_TABLE, FOLDED_VIEW, *TRIGGERS} and "articles_folded" in have[FTS_TABLE]
 
 
+# A fresh FTS5 table's own rows (its empty structure record, its format version): what a damaged
+# table's shadow tables are reset to so that FTS5 can open it again, and drop it.
+_SHADOW = {t: {"data": (f"CREATE TABLE IF NOT EXISTS {t}_data(id INTEGER PRIMARY KEY, block BLOB)",
+                        f"DELETE FROM {t}_data", f"INSERT INTO {t}_data (id, block) VALUES (?, ?)",
+                        "SELECT id, block FROM x_data"),
+               "config": (f"CREATE TABLE IF NOT EXISTS {t}_config(k PRIMARY KEY, v) WITHOUT ROWID",
+                          f"DELETE FROM {t}_config", f"INSERT INTO {t}_config (k, v) VALUES (?, ?)",
+                          "SELECT k, v FROM x_config")}
+           for t in (FTS_TABLE, MARKS_TABLE)}
+_DROP = {t: f"DROP TABLE IF EXISTS {t}" for t in (FTS_TABLE, MARKS_TABLE)}
+
+
+def _drop_fts(db: sqlite_utils.Database, table: str) -> None:
+    """DROP an FTS5 table, even a damaged one ("vtable constructor failed", "invalid fts5 file
+    format"): its data and config shadow tables are first reset to a fresh table's rows."""
+    import sqlite3
+
+    try:
+        db.execute(_DROP[table])
+        return
+    except sqlite3.DatabaseError:
+        pass
+    fresh = sqlite3.connect(":memory:")
+    try:
+        fresh.execute("CREATE VIRTUAL TABLE x USING fts5(a)")
+        for create, clear, insert, select in _SHADOW[table].values():
+            db.execute(create)
+            db.execute(clear)
+            db.conn.executemany(insert, fresh.execute(select).fetchall())
+    finally:
+        fresh.close()
+    db.execute(_DROP[table])
+
+
 def rebuild_index(db: sqlite_utils.Database, *, chunk: int = 10_000,
                   progress: Callable[[str], None] | None = _progress) -> int:
     """Drop and rebuild the whole index from ``articles``: the view, both FTS tables and the triggers
@@ -95,8 +130,9 @@ def rebuild_index(db: sqlite_utils.Database, *, chunk: int = 10_000,
     N/M articles" through ``progress`` (stderr by default) every ``chunk`` articles of each table.
     Runs in the caller's transaction. Returns the number of articles."""
     db.executescript("DROP TRIGGER IF EXISTS articles_fts_insert; DROP TRIGGER IF EXISTS articles_fts_delete; "
-                     "DROP TRIGGER IF EXISTS articles_fts_update; DROP TABLE IF EXISTS articles_fts; "
-                     "DROP TABLE IF EXISTS articles_fts_marks; DROP VIEW IF EXISTS articles_folded;")
+                     "DROP TRIGGER IF EXISTS articles_fts_update; DROP VIEW IF EXISTS articles_folded;")
+    for table in (FTS_TABLE, MARKS_TABLE):
+        _drop_fts(db, table)
     db.execute(CREATE_VIEW)
     db.execute(CREATE_FTS)
     db.execute(CREATE_MARKS)
@@ -114,9 +150,7 @@ def rebuild_index(db: sqlite_utils.Database, *, chunk: int = 10_000,
             lo = hi
             if progress:
                 progress(f"search index ({what}): {done:,}/{total:,} articles "
-                         f"({time.monotonic() - started:.0f}s)")
-        if progress:
-            progress("\n")
+                         f"({time.monotonic() - started:.0f}s)" + ("\n" if lo >= top else ""))
     db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
     db.execute("INSERT INTO articles_fts_marks (articles_fts_marks) VALUES ('optimize')")
     if progress:
@@ -142,7 +176,7 @@ SELECT a.id, a.published, a.fetched_at, a.site, a.title, a.text, a.url, a.provin
        bm25({t}, 10.0, 1.0) AS score
 FROM {t} f JOIN articles a ON a.id = f.rowid
 WHERE {t} MATCH :match
-  AND (:since = '' OR coalesce(a.published, a.fetched_at) >= :since)
+  AND (:since = '' OR julianday(coalesce(a.published, a.fetched_at)) >= julianday(:since))
   AND (:province = '' OR EXISTS (SELECT 1 FROM json_each(a.provinces) p WHERE p.value = :province))
 ORDER BY exact DESC, score, a.id DESC
 LIMIT :limit
@@ -155,7 +189,8 @@ def search(db: sqlite_utils.Database, table: str, match: str, phrase: str, *, si
     """Ranked hits: dicts of id, published, fetched_at, site, title, text, url, provinces (JSON text),
     exact (1 = the phrase itself), score (bm25, lower is better). ``table``, ``match``, ``phrase``:
     ``pipeline.search.Query.table/.fts/.fts_phrase``; ``since``: ISO lower bound on published (else
-    fetched) time; ``province``: the gazetteer's spelling of a province ("Đà Nẵng").
+    fetched) time, any UTC offset (compared as instants); ``province``: the gazetteer's spelling of
+    a province ("Đà Nẵng").
     Raises KeyError for another table, sqlite3.OperationalError for a malformed expression."""
     cur = db.execute(SEARCH_SQL[table], {"match": match, "phrase": phrase, "since": since,
                                          "province": province, "limit": limit})

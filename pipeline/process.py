@@ -29,7 +29,7 @@ from db import articles as dbart
 from db import utcnow
 from pipeline.article import Article
 from pipeline.decode import decode_page
-from pipeline.normalize import looks_vietnamese
+from pipeline.normalize import looks_vietnamese, normalize_inline, normalize_text
 
 __all__ = ["process_page", "score_article", "dedup_article", "store_article", "ingest", "refresh_article",
            "article_row", "content_hash", "Refreshed", "reprocess", "store_activities", "refresh_activities"]
@@ -144,12 +144,16 @@ def content_hash(text: str) -> str:
 
 
 def article_row(a: Article, fetched_at: str | None = None) -> dict[str, Any]:
-    """The ``articles`` columns of an Article (JSON lists for provinces, countries and evidence)."""
+    """The ``articles`` columns of an Article (JSON lists for provinces, countries and evidence). Title
+    and text are stored normalised (``pipeline.normalize``: NFC, tone placement, Ð→Đ), whoever made
+    the Article: extraction already does it (then nothing changes); the search index and the
+    queries rely on it."""
     rel = a.relevance
+    text = normalize_text(a.text)
     row: dict[str, Any] = {
-        "url": a.url, "site": a.site, "title": a.title, "published": a.published,
+        "url": a.url, "site": a.site, "title": normalize_inline(a.title), "published": a.published,
         "published_source": a.published_source, "author": a.author, "description": a.description,
-        "text": a.text, "image": a.image, "language": a.language, "content_hash": content_hash(a.text),
+        "text": text, "image": a.image, "language": a.language, "content_hash": content_hash(text),
         "fetched_at": fetched_at or utcnow(),
         "relevance": None, "relevant": None, "provinces": None, "countries": None, "relevance_evidence": None,
     }

@@ -125,31 +125,51 @@ class Query:
         """``text`` in the query's mode, character for character (spans in it are spans of ``text``)."""
         return lower_aligned(text) if self.mode == "marks" else fold_aligned(text)
 
-    def spans(self, text: str, strict: bool = False) -> list[tuple[int, int]]:
-        """Character spans (start, end) in ``text`` (normalised like stored text) of the syllables that
-        make the query match, sorted; [] when it does not match (every group must). ``strict``: bare
-        runs only side by side (no NEAR)."""
-        if not self.groups or not text:
-            return []
+    def group_spans(self, text: str, strict: bool = False, *, every: bool = True) -> list[list[tuple[int, int]]]:
+        """Per group, the character spans (start, end) in ``text`` (normalised like stored text) of
+        the syllables where it matches ([] for a group not found). ``every``: stop at the first group
+        not found (then the last list is empty). ``strict``: bare runs only side by side (no NEAR)."""
+        out: list[list[tuple[int, int]]] = []
+        if not text:
+            return [[] for _ in self.groups[:1 if every else None]]
         form = self._form(text)
         toks: list[tuple[int, int, str]] | None = None  # tokenised only for NEAR
-        out: list[tuple[int, int]] = []
         for g in self.groups:
-            if not all(w in form for w in g.words):  # a syllable absent: no match, nothing to tokenise
-                return []
-            found = [m.span(i + 1) for m in g.pattern().finditer(form) for i in range(len(g.words))]
-            if not found and not (strict or g.exact or len(g.words) == 1):
-                if toks is None:
-                    toks = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(form)]
-                found = _near_spans(g, toks)
-            if not found:
-                return []
-            out += found
-        return sorted(set(out))
+            found: list[tuple[int, int]] = []
+            if all(w in form for w in g.words):  # else a syllable is absent: nothing to tokenise
+                found = [m.span(i + 1) for m in g.pattern().finditer(form) for i in range(len(g.words))]
+                if not found and not (strict or g.exact or len(g.words) == 1):
+                    if toks is None:
+                        toks = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(form)]
+                    found = _near_spans(g, toks)
+            out.append(found)
+            if every and not found:
+                break
+        return out
+
+    def spans(self, text: str, strict: bool = False, *, partial: bool = False) -> list[tuple[int, int]]:
+        """The spans of ``group_spans`` together, sorted: [] when the query does not match ``text``
+        (every group must), unless ``partial``: then the groups found in it (an article matches
+        when each group is found in its title *or* its text, as in FTS5; each field shows its own)."""
+        per = self.group_spans(text, strict, every=not partial)
+        if not partial and (len(per) < len(self.groups) or not all(per)):
+            return []
+        return sorted({sp for found in per for sp in found})
 
     def matches(self, text: str, strict: bool = False) -> bool:
-        """Whether ``text`` matches (the same rule as the FTS5 expressions)."""
-        return bool(self.spans(text, strict))
+        """Whether ``text`` alone matches (the same rule as the FTS5 expressions)."""
+        return bool(self.groups) and bool(self.spans(text, strict))
+
+    def matches_fields(self, fields: list[str], strict: bool = False) -> bool:
+        """Whether an article with these fields (title, text, ...) matches: every group found in one
+        of them, as FTS5 reads a query over several columns."""
+        if not self.groups:
+            return False
+        found = [False] * len(self.groups)
+        for f in fields:
+            for k, spans in enumerate(self.group_spans(f, strict, every=False)):
+                found[k] = found[k] or bool(spans)
+        return all(found)
 
 
 def _eq(tok: str, word: str, prefix: bool) -> bool:
@@ -211,10 +231,11 @@ def parse(query: str | None) -> Query:
 
 
 def highlight(text: str | None, query: Query, *, strict: bool = False) -> str:
-    """``text`` as HTML (escaped) with the matched syllables in <mark>; the whole text."""
+    """``text`` as HTML (escaped) with the matched syllables in <mark>; the whole text. Each group of
+    the query found in ``text`` is marked, even when another is only in the article's other field."""
     if not text:
         return ""
-    return _marked(text, query.spans(text, strict))
+    return _marked(text, query.spans(text, strict, partial=True))
 
 
 def _marked(text: str, spans: list[tuple[int, int]]) -> str:
@@ -240,7 +261,7 @@ def snippet(text: str | None, query: Query, *, width: int = 240) -> str:
     if not text:
         return ""
     flat = " ".join(text.split())
-    spans = query.spans(flat)
+    spans = query.spans(flat, partial=True)
     if not spans:
         cut = flat[:width]
         return html.escape(cut) + (" …" if len(flat) > width else "")

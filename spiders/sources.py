@@ -60,8 +60,8 @@ def feed_links(body: bytes, base_url: str) -> list[str]:
         raise SourceError("empty body")
     try:
         parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
-    except Exception as exc:  # noqa: BLE001 - its loose parser can fail inside on broken markup
-        raise SourceError(f"not a feed the parser can read ({type(exc).__name__}: {str(exc)[:80]})") from exc
+    except Exception as err:  # noqa: BLE001 - its loose parser can fail inside on broken markup
+        raise SourceError(f"not a feed the parser can read ({type(err).__name__}: {str(err)[:80]})") from err
     links: list[str] = []
     for e in parsed.entries:
         link = e.get("link") or ""

@@ -4,6 +4,7 @@ API and a real browser. The fixture articles are invented for these tests."""
 
 from __future__ import annotations
 
+import json
 import unicodedata
 import urllib.parse
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 from test_datasette import DB_NAME, get_json
 
+from config import VN_TZ
 from db import open_db
 from db.search import check_index, index_size
 from db.search import search as sql_search
@@ -20,7 +22,7 @@ from pipeline import publish
 from pipeline.article import Article, Relevance
 from pipeline.normalize import fold_d, normalize_text
 from pipeline.process import store_article
-from pipeline.search import parse
+from pipeline.search import highlight, parse, snippet
 from tests.serverlib import free_port, serving
 
 # key -> (title, text, provinces)
@@ -148,6 +150,22 @@ def test_python_matcher_agrees_with_fts5_on_edges(tmp_db: Any) -> None:
         assert py == set(found(tmp_db, q)), q
 
 
+def test_groups_matched_in_different_fields_are_marked_in_each(tmp_db: Any) -> None:
+    """FTS5 reads a query of several groups over title and text together: the title marks its
+    group, the snippet the other, and alert keywords (matches_fields) give the same verdict."""
+    title, text = "Khánh Hòa mở đường bay mới", "Chuyến bay đầu tiên hạ cánh ở sân bay Cam Ranh, Nha Trang, sáng nay."
+    tmp_db.execute("INSERT INTO articles (id, url, title, text, fetched_at) VALUES (1, 'https://x.vn/1', ?, ?, "
+                   "'2026-03-01')", [title, text])
+    for q in ['"Khánh Hòa" "Nha Trang"', '"khanh hoa" "nha trang"', "khanh hoa nha trang"]:
+        p = parse(q)
+        in_sql = found(tmp_db, q) == [1]
+        assert in_sql == p.matches_fields([title, text]), q
+        if len(p.groups) > 1:
+            assert in_sql and not p.matches(title) and not p.matches(text)
+            assert "<mark>Khánh Hòa</mark>" in highlight(title, p) and "<mark>Nha Trang</mark>" in snippet(text, p)
+    assert not parse('"Khánh Hòa" "Hà Nội"').matches_fields([title, text])
+
+
 def test_queries_never_break_the_expression(sdb: Any) -> None:
     db, _ = sdb
     for q in ['"', '""', "AND", "OR NOT", "*", "title:x", "NEAR(a b)", "a - b", "", "   ", "(", "{x}", "'"]:
@@ -157,7 +175,6 @@ def test_queries_never_break_the_expression(sdb: Any) -> None:
 
 
 def test_highlight_and_snippet() -> None:
-    from pipeline.search import highlight, snippet
 
     q = parse("da nang")
     assert highlight("Lãnh đạo <b>Đà Nẵng</b>", q) == "Lãnh đạo &lt;b&gt;<mark>Đà Nẵng</mark>&lt;/b&gt;"
@@ -226,6 +243,16 @@ def test_a_query_reads_its_own_index_only(tmp_path: Path) -> None:
     assert total == 1 and [h[1] for h in hits] == [ids["hainan"]]
     conn.close()
     db.close()
+
+
+def test_text_stored_through_the_page_path_is_found_as_typed(tmp_db: Any) -> None:
+    """An Article made by any producer (not only extraction) is stored normalised, so a marked query
+    typed in any form finds it: NFD text, old tone placement, the Ð look-alike."""
+    raw = unicodedata.normalize("NFD", "Thanh Hoá đón đoàn Ðakovo, Thụy Điển")
+    a = Article(url="https://x.vn/nfd", title=raw, text=raw + ". Hoà bình hữu nghị.", site=None, language="vi")
+    aid = store_article(tmp_db, a, b"<html></html>")
+    for q in ["Thanh Hóa", "Thanh Hoá", "Đakovo", "Ðakovo", "hòa bình hữu nghị", "Thụy Điển", "thuy dien"]:
+        assert found(tmp_db, q) == [aid], q
 
 
 def test_migration_sql_fold_equals_fold_d() -> None:
@@ -332,6 +359,62 @@ def test_cli_search(sdb: Any, cli: Any, tmp_path: Path) -> None:
     assert r.exit_code == 1 and "no database" in r.output and not missing.parent.exists()
 
 
+@pytest.mark.parametrize("damage", [
+    "INSERT OR REPLACE INTO articles (id, url, title, text, fetched_at) VALUES (1, 'https://example.vn/bai-0.html', "
+    "'Hà Nội đón khách', 'x', '2026-03-01')",  # from a connection without recursive_triggers
+    "DELETE FROM articles_fts_data",
+    "DELETE FROM articles_fts_marks_config",
+    "DROP TABLE articles_fts_data",
+])
+def test_reindex_repairs_a_damaged_index(tmp_path: Path, cli: Any, damage: str) -> None:
+    import sqlite3
+
+    path = tmp_path / "x.db"
+    db = open_db(path)
+    _store(db)
+    db.close()
+    conn = sqlite3.connect(path)  # a plain connection: recursive_triggers off, as other tools have it
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute(damage)
+    conn.commit()
+    conn.close()
+    r = cli("reindex", "--check", "--db", str(path))
+    assert r.exit_code == 1 and "does not match its articles" in r.output
+    searches = [cli("search", q, "--db", str(path)) for q in ("da nang", "Hà Nội")]
+    assert "REPLACE" in damage or any(s.exit_code == 1 for s in searches)  # a broken table: unusable
+    for s in searches:
+        assert s.exit_code == 0 or ("presswatch reindex --db" in s.output and "Traceback" not in s.output)
+    r = cli("reindex", "--db", str(path))
+    assert r.exit_code == 0 and "rebuilt and consistent" in r.output, r.output
+    assert cli("reindex", "--check", "--db", str(path)).exit_code == 0
+    db = open_db(path)
+    try:
+        check_index(db)
+        assert found(db, "Đà Nẵng") == [3] and found(db, "Hà Nội") == ([1] if "REPLACE" in damage else [])
+    finally:
+        db.close()
+
+
+def test_cli_since_compares_instants_across_offsets(tmp_db: Any, cli: Any) -> None:
+    """``--since`` against a Vietnam-time published date and a UTC fetch time alike."""
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    rows = [(1, "https://x.vn/1", "Đà Nẵng đón đoàn Busan", None, now.isoformat(timespec="seconds")),
+            (2, "https://x.vn/2", "Đà Nẵng đón đoàn Incheon", (now - timedelta(minutes=30)).astimezone(VN_TZ)
+             .isoformat(timespec="seconds"), now.isoformat(timespec="seconds")),
+            (3, "https://x.vn/3", "Đà Nẵng đón đoàn Daegu", (now - timedelta(hours=3)).isoformat(timespec="seconds"),
+             now.isoformat(timespec="seconds"))]
+    for r in rows:
+        tmp_db.execute("INSERT INTO articles (id, url, title, text, published, fetched_at) VALUES (?, ?, ?, '', ?, ?)",
+                       list(r))
+    tmp_db.conn.commit()
+    r = cli("search", "Đà Nẵng", "--db", str(tmp_db.path), "--since", "1h", "--json")
+    assert r.exit_code == 0 and sorted(json.loads(x)["id"] for x in r.stdout.splitlines()) == [1, 2], r.output
+    r = cli("search", "Đà Nẵng", "--db", str(tmp_db.path), "--since", "99999999d")
+    assert r.exit_code == 2 and "--since" in r.output and "Traceback" not in r.output
+
+
 # -- Datasette: the JSON API and a real browser ----------------------------------------------------------
 @pytest.fixture(scope="module")
 def ds_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -359,20 +442,32 @@ def test_datasette_table_search(ds_db: Path, q: str, want: str, not_want: str | 
 def test_the_query_picks_the_one_index_datasette_reads(ds_db: Path) -> None:
     """A marked query reads the accent-sensitive index alone, any other the folded one alone, whatever
     ``_fts_table`` the link carried (an old link, a hand-edited URL)."""
-    from pipeline.publish.search import with_fts_table
+    from pipeline.publish.search import route_search
 
-    assert with_fts_table(b"_search=H%E1%BA%A3i+Nam&_fts_table=articles_fts", "Hải Nam") == \
-        b"_search=H%E1%BA%A3i+Nam&_fts_table=articles_fts_marks"
-    assert with_fts_table(b"_fts_table=articles_fts_marks&_search=hai+nam&_sort=id", "hai nam") == \
-        b"_search=hai+nam&_sort=id"
+    assert route_search(b"_search=H%E1%BA%A3i+Nam&_fts_table=articles_fts") == \
+        (b"_search=H%E1%BA%A3i+Nam&_fts_table=articles_fts_marks", "Hải Nam")
+    assert route_search(b"_fts_table=articles_fts_marks&_search=hai+nam&_sort=id") == (b"_search=hai+nam&_sort=id",
+                                                                                         "hai nam")
+    assert route_search(b"%5Ffts_table=articles_fts&_search=hai+nam&%5fsearchmode=raw") == (b"_search=hai+nam",
+                                                                                              "hai nam")
+    assert route_search(b"_search_title=H%E1%BA%A3i+Nam&_search_text=%C4%90%C3%A0")[0].endswith(
+        b"&_fts_table=articles_fts_marks")
+    assert route_search(b"_search=%2A&_sort=id") == (b"_sort=id", None)  # "*": no search, as the canned query
+    mixed, _ = route_search(b"_search_title=H%E1%BA%A3i+Nam&_search_text=da+nang")
+    assert mixed == b"_search_title=hai+nam&_search_text=da+nang"  # one table a request: marks folded
     for q, table, sent, want in [("Hải Nam", "articles_fts_marks", "articles_fts", {1}),
-                                 ("hai nam", "articles_fts", "articles_fts_marks", {1, 2})]:
-        url = (f"/{DB_NAME}/articles.json?_search={urllib.parse.quote(q)}&_fts_table={sent}"
+                                 ("hai nam", "articles_fts", "articles_fts_marks", {1, 2}),
+                                 ("hai nam", "articles_fts", "articles_fts_marks&_searchmode=raw", {1, 2}),
+                                 ("Hải Nam", "articles_fts_marks", "articles_fts&%5Fsearchmode=raw", {1})]:
+        url = (f"/{DB_NAME}/articles.json?_search={urllib.parse.quote(q)}&%5Ffts_table={sent}"
                "&_shape=objects&_extra=query")
         data = get_json(ds_db, url)
         assert {r["id"] for r in data["rows"]} == want, q
         sql = data["query"]["sql"]
         assert f"from {table} where {table} match" in sql and sql.count(" match ") == 1, sql
+    for col, value, want in [("title", "Hải Nam", {1}), ("title", "hai nam", {1}), ("text", "Đà Nẵng", {3})]:
+        url = f"/{DB_NAME}/articles.json?_search_{col}={urllib.parse.quote(value)}&_shape=objects"
+        assert {r["id"] for r in get_json(ds_db, url)["rows"]} == want, (col, value)
 
 
 def test_datasette_ranked_query_and_html_snippets(ds_db: Path) -> None:
@@ -409,6 +504,14 @@ def test_browser_search_box(served_search: str, browser: Any) -> None:
             assert cells and any(want in c for c in cells), (q, cells)
             assert not_want is None or not any(not_want in c for c in cells), (q, cells)
             assert page.locator("td.col-title mark").count() >= 1 and page.locator(".pw-snippet").count() >= 1
+        # from a marked query's page (its links carry _fts_table), an accent-free one typed in its box
+        page.goto(f"{served_search}/{DB_NAME}/articles?_search={urllib.parse.quote('Hải Nam')}")
+        assert page.locator("td.col-title").count() == 1
+        page.fill("input#_search", "hai nam")
+        page.locator("input#_search").press("Enter")
+        page.wait_for_url("**_search=hai+nam**")
+        cells = page.locator("table.rows-and-columns tbody td.col-title").all_inner_texts()
+        assert any("Hải Nam" in c for c in cells) and any("Cầu treo" in c for c in cells), cells
         page.goto(f"{served_search}/{DB_NAME}/search?q=doi+ngoai")
         first = page.locator("table.rows-and-columns tbody tr").first.inner_text()
         assert "Sở Ngoại vụ" in first

@@ -115,7 +115,7 @@ class Subscription:
         if self._queries:  # pipeline.search: marks match marks, accent-free any; phrases, side by side
             fields = [normalize_text(str(article.get(k) or "")) for k in ("title", "description", "text")]
             terms = [kw for kw, q in zip(self.keywords, self._queries, strict=True)
-                     if any(q.matches(f, strict=True) for f in fields)]
+                     if q.matches_fields(fields, strict=True)]
             if not terms:
                 return None
         return Match(

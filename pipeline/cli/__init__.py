@@ -402,6 +402,8 @@ def _sites_command() -> Any:
 
 main.add_command(_sites_command())
 
+from pipeline.cli.search import reindex as _reindex  # noqa: E402  (presswatch reindex)
 from pipeline.cli.search import search as _search  # noqa: E402  (presswatch search)
 
 main.add_command(_search)
+main.add_command(_reindex)

@@ -5,10 +5,11 @@ How Datasette 0.65 searches a table: with ``fts_table`` in the metadata and ``se
 match escape_fts(:search))``, the FTS table being ``?_fts_table=`` when the request names one, and
 the page stays ordered by the table's sort (newest first).
 
-- ``asgi_wrapper`` picks the FTS table from the query itself: for a query with Vietnamese marks it
-  sets ``_fts_table=articles_fts_marks`` (accent-sensitive: "Hải Nam" leaves out "hai năm"), for
-  any other it drops ``_fts_table`` (the folded ``articles_fts`` of the metadata), so one index is
-  read, once, whatever the user or an old link sent. It also remembers the request's ``_search`` (a
+- ``asgi_wrapper`` picks the FTS table from the query itself (``route_search``): for a query with
+  Vietnamese marks it sets ``_fts_table=articles_fts_marks`` (accent-sensitive: "Hải Nam" leaves
+  out "hai năm"), for any other it drops ``_fts_table`` (the folded ``articles_fts`` of the
+  metadata), so one index is read, once, whatever the user or an old link sent; ``_searchmode`` is
+  dropped too (no raw FTS5 syntax: everything typed is words). It also remembers the request's ``_search`` (a
   context variable) so that ``render_cell`` shows the title with its matches marked and a snippet
   of the text under it.
 - ``prepare_connection`` replaces ``escape_fts`` on presswatch's connections (plugin hooks run after
@@ -26,14 +27,15 @@ import sqlite3
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qsl, quote_plus, unquote_plus
 
 from markupsafe import Markup
 
 from db.search import MARKS_TABLE
+from pipeline.normalize import search_fold
 from pipeline.search import highlight, parse, snippet
 
-__all__ = ["prepare_connection", "asgi_wrapper", "render_cell", "safe_marked", "with_fts_table"]
+__all__ = ["prepare_connection", "asgi_wrapper", "render_cell", "safe_marked", "route_search"]
 
 TABLE = "articles"
 _CURRENT: ContextVar[str | None] = ContextVar("presswatch_search", default=None)
@@ -61,25 +63,53 @@ def prepare_connection(conn: sqlite3.Connection) -> None:
                          _q(lambda t, q: snippet(str(t or ""), parse(str(q or "")))), deterministic=True)
 
 
-def with_fts_table(query_string: bytes, q: str) -> bytes:
-    """``query_string`` (raw, percent-encoded) without any ``_fts_table``, plus
-    ``_fts_table=articles_fts_marks`` when ``q`` has Vietnamese marks (``Query.table``)."""
-    kept = [part for part in query_string.split(b"&") if part and not part.startswith(b"_fts_table=")]
-    table = parse(q).table
-    if table == MARKS_TABLE:
-        kept.append(b"_fts_table=" + table.encode())
-    return b"&".join(kept)
+# What the wrapper owns in an articles request: the FTS table (chosen by the query) and the search
+# mode (always escaped: everything typed is words, never raw FTS5 syntax)
+_OWNED = ("_fts_table", "_searchmode")
+
+
+def route_search(query_string: bytes) -> tuple[bytes, str | None]:
+    """(the query string to pass on, its ``_search``) for an articles request. Every ``_fts_table`` and
+    ``_searchmode`` is dropped (however percent-encoded); ``_fts_table=articles_fts_marks`` is added
+    when the searches (``_search``, ``_search_<column>``) all have Vietnamese marks; when marked and
+    accent-free column searches are mixed, the marked ones are folded (one table per request: the
+    folded one). A search with no letters or digits ("*", '"') is dropped: no search. Keys and values
+    read as Datasette reads them (latin-1, then percent-decoding)."""
+    kept: list[bytes] = []
+    searches: dict[int, tuple[bytes, str]] = {}  # position in kept -> (raw key, value)
+    for part in query_string.split(b"&"):
+        if not part:
+            continue
+        pairs = parse_qsl(part.decode("latin-1"), keep_blank_values=True)
+        key, value = pairs[0] if pairs else ("", "")
+        if key in _OWNED:
+            continue
+        if (key == "_search" or key.startswith("_search_")) and not parse(value):
+            continue  # no letters or digits: no search (the table newest first, as the canned query)
+        if key == "_search" or key.startswith("_search_"):
+            searches[len(kept)] = (part.split(b"=", 1)[0], value)
+        kept.append(part)
+    queries = {at: parse(value) for at, (_, value) in searches.items() if value}
+    marked = {at for at, q in queries.items() if q and q.table == MARKS_TABLE}
+    if marked and len(marked) == len([q for q in queries.values() if q]):
+        kept.append(b"_fts_table=" + MARKS_TABLE.encode())
+    else:
+        for at in marked:
+            kept[at] = searches[at][0] + b"=" + quote_plus(search_fold(searches[at][1]) or "").encode()
+    q = next((value for raw, value in searches.values() if unquote_plus(raw.decode("latin-1")) == "_search"), None)
+    return b"&".join(kept), q
 
 
 def asgi_wrapper(app: Any) -> Any:
-    """Wraps an ASGI app: the request's ``_search`` (articles table pages) in a context variable."""
+    """Wraps an ASGI app: an articles request's search routed (``route_search``) and its ``_search``
+    in a context variable (for ``render_cell``)."""
     async def with_search(scope: dict[str, Any], receive: Any, send: Any) -> None:
         q = None
         if scope.get("type") == "http" and scope.get("path", "").rstrip("/").split("/")[-1].split(".")[0] == TABLE:
             raw = scope.get("query_string", b"")
-            q = (parse_qs(raw.decode("latin-1")).get("_search") or [None])[0]
-            if q or b"_fts_table=" in raw:
-                scope = dict(scope, query_string=with_fts_table(raw, q or ""))
+            if raw:
+                routed, q = route_search(raw)
+                scope = dict(scope, query_string=routed)
         token = _CURRENT.set(q or None)
         try:
             await app(scope, receive, send)

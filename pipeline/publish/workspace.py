@@ -92,6 +92,7 @@ def story_list(conn: Any, f: Filters, limit: int = PAGE, *, with_choices: bool =
     prov = rdata.resolve(f.tinh, sql.list_values(conn, "provinces", since)) if f.tinh else []
     ctry = rdata.resolve(f.nuoc, sql.list_values(conn, "countries", since)) if f.nuoc else []
     query = parse(f.q) if f.q else None
+    query = query or None  # no letters or digits: no search (the list, as on the other pages)
     marked: dict[int, tuple[str, str]] = {}
     if query is not None:
         total, hits = sql.story_search_page(conn, query.table, query.fts, query.fts_phrase, since, until,
