@@ -291,6 +291,7 @@ def test_internal_tables_hidden(sample_db: Path) -> None:
     assert not visible & {"pages", "_sqlite_migrations", "articles_fts", "articles_fts_data",
                           "articles_fts_idx", "articles_fts_content", "articles_fts_docsize",
                           "articles_fts_config"}
+    assert "articles_folded" not in {v["name"] for v in data["views"]}  # the search index's content view
 
 
 def canned_queries(db_path: Path) -> dict[str, Any]:
