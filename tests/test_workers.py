@@ -126,8 +126,10 @@ def test_serve_on_a_port_in_use_is_an_error_without_a_success_line(tmp_db) -> No
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_serve_stopped_by_a_signal_stops_datasette(tmp_db, sig: int) -> None:
     port = _port()
+    # started with SIGINT ignored, as a background job of a script or a CI runner starts it: still stops
     proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "serve", "--db", str(tmp_db.path), "--port",
-                             str(port)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                             str(port)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))  # noqa: PLW1509
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()

@@ -7,8 +7,9 @@
   (a str). ``check_existing_db(path)`` is the same check for a path from elsewhere.
 - ``db_option``: ``--db PATH`` for commands that write (``crawl``, ``run``, ``demo``): a missing file is
   created; an existing path must be a SQLite database (a folder or another file: one line, exit 1).
-- ``stop_on_sigterm()``: inside it, SIGTERM is handled like Ctrl-C (KeyboardInterrupt), so ``with``
-  blocks and ``finally`` clauses (child processes, temporary folders) are cleaned up.
+- ``stop_on_sigterm()``: inside it, SIGTERM and SIGINT raise KeyboardInterrupt (SIGINT even when it
+  was ignored at start), so ``with`` blocks and ``finally`` clauses (child processes, temporary
+  folders) are cleaned up.
 - ``serve_foreground(db_path, metadata, host, port, url)``: Datasette in the foreground for ``serve`` and
   ``demo``: a port in use is one line and exit 1 (no success line); Ctrl-C/SIGTERM stop it.
 - ``run_foreground(proc)``: wait for a child; Ctrl-C or SIGTERM stops it (SIGTERM, then SIGKILL) and
@@ -76,16 +77,20 @@ existing_db_option = click.option(
 
 @contextmanager
 def stop_on_sigterm() -> Iterator[None]:
-    """SIGTERM raises KeyboardInterrupt in the main thread while inside the block."""
+    """SIGTERM and SIGINT raise KeyboardInterrupt in the main thread while inside the block; SIGINT
+    too even when this process was started with it ignored (a background job of a script, a CI
+    runner): a Ctrl-C or ``kill -INT`` always stops it, as it stops ``presswatch run``."""
 
     def handler(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
-    old: Callable[..., Any] | int | None = signal.signal(signal.SIGTERM, handler)
+    old: dict[int, Callable[..., Any] | int | None] = {
+        s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, old or signal.SIG_DFL)
+        for s, h in old.items():
+            signal.signal(s, h if h is not None else signal.SIG_DFL)
 
 
 def run_foreground(proc: subprocess.Popen[Any], grace: float = 10.0) -> int:
