@@ -86,7 +86,7 @@ def index_is_current(db: sqlite_utils.Database) -> bool:
     have = {name: sql for name, sql in db.execute(
         "SELECT name, sql FROM sqlite_master WHERE name IN (?, ?, ?, ?, ?, ?)",
         [FTS_TABLE, MARKS_TABLE, FOLDED_VIEW, *TRIGGERS])}
-    return set(have) == {FTS_TABLE, MARKS_TABLE, FOLDED_VIEW, *TRIGGERS} and "articles_folded" in have[FTS_TABLE]
+    return set(have) == {FTS_TABLE, MARKS_TABLE, FOLDED_VIEW, *TRIGGERS} and FOLDED_VIEW in have[FTS_TABLE]
 
 
 # A fresh FTS5 table's own rows (its empty structure record, its format version): what a damaged

@@ -130,8 +130,6 @@ class Query:
         the syllables where it matches ([] for a group not found). ``every``: stop at the first group
         not found (then the last list is empty). ``strict``: bare runs only side by side (no NEAR)."""
         out: list[list[tuple[int, int]]] = []
-        if not text:
-            return [[] for _ in self.groups[:1 if every else None]]
         form = self._form(text)
         toks: list[tuple[int, int, str]] | None = None  # tokenised only for NEAR
         for g in self.groups:
@@ -158,7 +156,7 @@ class Query:
 
     def matches(self, text: str, strict: bool = False) -> bool:
         """Whether ``text`` alone matches (the same rule as the FTS5 expressions)."""
-        return bool(self.groups) and bool(self.spans(text, strict))
+        return bool(self.spans(text, strict))
 
     def matches_fields(self, fields: list[str], strict: bool = False) -> bool:
         """Whether an article with these fields (title, text, ...) matches: every group found in one

@@ -27,7 +27,7 @@ import sqlite3
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
-from urllib.parse import parse_qsl, quote_plus, unquote_plus
+from urllib.parse import parse_qsl, quote_plus
 
 from markupsafe import Markup
 
@@ -76,7 +76,8 @@ def route_search(query_string: bytes) -> tuple[bytes, str | None]:
     folded one). A search with no letters or digits ("*", '"') is dropped: no search. Keys and values
     read as Datasette reads them (latin-1, then percent-decoding)."""
     kept: list[bytes] = []
-    searches: dict[int, tuple[bytes, str]] = {}  # position in kept -> (raw key, value)
+    searches: dict[int, tuple[bytes, str]] = {}  # position in kept -> (raw key, value), each with words
+    q = None
     for part in query_string.split(b"&"):
         if not part:
             continue
@@ -84,19 +85,19 @@ def route_search(query_string: bytes) -> tuple[bytes, str | None]:
         key, value = pairs[0] if pairs else ("", "")
         if key in _OWNED:
             continue
-        if (key == "_search" or key.startswith("_search_")) and not parse(value):
-            continue  # no letters or digits: no search (the table newest first, as the canned query)
         if key == "_search" or key.startswith("_search_"):
+            if not parse(value):
+                continue  # no letters or digits: no search (the table newest first, as the canned query)
             searches[len(kept)] = (part.split(b"=", 1)[0], value)
+            if key == "_search" and q is None:
+                q = value
         kept.append(part)
-    queries = {at: parse(value) for at, (_, value) in searches.items() if value}
-    marked = {at for at, q in queries.items() if q and q.table == MARKS_TABLE}
-    if marked and len(marked) == len([q for q in queries.values() if q]):
+    marked = {at for at, (_, value) in searches.items() if parse(value).table == MARKS_TABLE}
+    if marked and len(marked) == len(searches):
         kept.append(b"_fts_table=" + MARKS_TABLE.encode())
     else:
         for at in marked:
             kept[at] = searches[at][0] + b"=" + quote_plus(search_fold(searches[at][1]) or "").encode()
-    q = next((value for raw, value in searches.values() if unquote_plus(raw.decode("latin-1")) == "_search"), None)
     return b"&".join(kept), q
 
 
